@@ -1,0 +1,48 @@
+"""A pack-declared phrase list: lets a pack add terms without code (a pack is data)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
+
+
+class PhraseListParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phrases: list[str] = Field(min_length=1)
+    score: float = Field(default=0.6, ge=0.0, le=1.0)
+    fields: list[str] | None = None
+
+
+@register
+class PhraseList(Detector):
+    """Scores when any listed phrase appears (whole words, on every normalized view)."""
+
+    name = "phrase_list"
+    Params = PhraseListParams
+
+    def __init__(self, params: PhraseListParams) -> None:
+        super().__init__(params)
+        self.p = params
+        alternation = "|".join(
+            re.escape(p.casefold()) for p in sorted(params.phrases, key=len, reverse=True)
+        )
+        self._rx = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+
+    def detect(self, item: Item, ctx: Context) -> list[Signal]:
+        spans: list[Span] = []
+        for field_name, text in item.fields.items():
+            if self.p.fields is not None and field_name not in self.p.fields:
+                continue
+            seen: set[tuple[int, int]] = set()
+            for view in item.normalized(field_name).views:
+                for m in self._rx.finditer(view.text):
+                    start, end = view.to_original(m.start(), m.end())
+                    if (start, end) not in seen:
+                        seen.add((start, end))
+                        spans.append(Span(field_name, start, end, text[start:end]))
+        if not spans:
+            return []
+        return [Signal(self.name, self.p.score, tuple(spans))]

@@ -1,0 +1,185 @@
+"""The engine: event -> verdict. Every entry point (scan, API, worker, batch, backtest) calls it."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trustwatch.counters import CounterStore, InMemoryCounters
+from trustwatch.detectors.base import Context, Detector, Item, Signal, detector_factory
+from trustwatch.errors import UnknownDetectorError
+from trustwatch.events import Event, parse_event
+from trustwatch.policy.pack import DetectorUse, LoadedPack, Pack, Policy, load_pack
+from trustwatch.verdicts import Action, Evidence, Mode, PolicyDecision, SignalOut, Verdict
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """A detector as one policy uses it: the shared instance plus its weight."""
+
+    key: str
+    detector: Detector
+    weight: float
+    expensive: bool
+
+
+@dataclass(frozen=True)
+class _PolicyPlan:
+    name: str
+    policy: Policy
+    cheap: tuple[_Bound, ...]
+    expensive: tuple[_Bound, ...]
+
+
+class Engine:
+    """Evaluates events against a policy pack. Thread-compatible: one instance per thread."""
+
+    def __init__(
+        self,
+        pack: Pack | LoadedPack,
+        *,
+        counters: CounterStore | None = None,
+        mode: Mode = Mode.LIVE,
+    ) -> None:
+        self.pack = pack.pack if isinstance(pack, LoadedPack) else pack
+        self.counters: CounterStore = counters if counters is not None else InMemoryCounters()
+        self.mode = mode
+        self._instances: dict[str, Detector] = {}
+        self._plans = [self._plan(name, policy) for name, policy in self.pack.policies.items()]
+        self._by_type: dict[str, list[_PolicyPlan]] = {}
+        for plan in self._plans:
+            for event_type in plan.policy.applies_to:
+                self._by_type.setdefault(event_type, []).append(plan)
+        self.detector_calls: dict[str, int] = {}
+
+    @classmethod
+    def from_path(cls, path: str | Path | None = None, **kwargs: Any) -> Engine:
+        """Load a pack (the shipped default when ``path`` is None) and build an engine."""
+        return cls(load_pack(path), **kwargs)
+
+    def _instance(self, use: DetectorUse) -> Detector:
+        ident = use.use + json.dumps(use.params, sort_keys=True, default=str)
+        found = self._instances.get(ident)
+        if found is None:
+            factory = detector_factory(use.use)
+            if factory is None:
+                raise UnknownDetectorError(f"no detector named {use.use!r} is registered")
+            cls: Any = factory
+            found = cls(cls.Params.model_validate(use.params))
+            self._instances[ident] = found
+        return found
+
+    def _plan(self, name: str, policy: Policy) -> _PolicyPlan:
+        bound = [
+            _Bound(use.key, det, use.weight, det.cost >= self.pack.settings.expensive_cost)
+            for use in policy.detectors
+            for det in [self._instance(use)]
+        ]
+        bound.sort(key=lambda b: b.detector.cost)
+        return _PolicyPlan(
+            name,
+            policy,
+            tuple(b for b in bound if not b.expensive),
+            tuple(b for b in bound if b.expensive),
+        )
+
+    @property
+    def model_versions(self) -> dict[str, str]:
+        versions: dict[str, str] = {}
+        for det in self._instances.values():
+            v = det.version()
+            if v is not None:
+                versions[det.name] = v
+        return versions
+
+    def evaluate(
+        self, event: Event | dict[str, Any] | str | bytes, *, mode: Mode | None = None
+    ) -> Verdict:
+        """Decide one event. Raises InvalidEventError for input that is not a valid event."""
+        started = time.perf_counter()
+        parsed = event if isinstance(event, Event) else parse_event(event)
+        run_mode = mode or self.mode
+        item = Item(parsed)
+        ctx = Context(
+            mode=run_mode,
+            now=parsed.occurred_at,
+            counters=self.counters,
+            marketplace_domains=tuple(self.pack.settings.marketplace_domains),
+        )
+        memo: dict[int, list[Signal]] = {}
+        decisions: list[PolicyDecision] = []
+        used_versions: dict[str, str] = {}
+        for plan in self._by_type.get(parsed.type, ()):
+            results: list[tuple[_Bound, list[Signal]]] = [
+                (b, self._run(b.detector, item, ctx, memo)) for b in plan.cheap
+            ]
+            score = _combine(plan.policy.combine, results)
+            cascade = plan.policy.cascade
+            if plan.expensive and cascade.low <= score < cascade.high:
+                results += [(b, self._run(b.detector, item, ctx, memo)) for b in plan.expensive]
+                score = _combine(plan.policy.combine, results)
+            for b, _ in results:
+                v = b.detector.version()
+                if v is not None:
+                    used_versions[b.detector.name] = v
+            decisions.append(
+                PolicyDecision(
+                    policy=plan.name,
+                    score=round(score, 4),
+                    action=plan.policy.action_for(score),
+                    mode=plan.policy.mode,
+                    signals=[_signal_out(s, b.weight) for b, sigs in results for s in sigs],
+                )
+            )
+        live = [d.action for d in decisions if d.mode == "live"]
+        return Verdict(
+            event_id=parsed.id,
+            action=Action.strongest(live),
+            policies=decisions,
+            pack_version=self.pack.ref,
+            model_versions=used_versions,
+            execution_mode=run_mode,
+            latency_ms=round((time.perf_counter() - started) * 1000.0, 3),
+        )
+
+    def evaluate_many(self, events: Iterable[Event | dict[str, Any] | str]) -> Iterator[Verdict]:
+        for event in events:
+            yield self.evaluate(event)
+
+    def _run(
+        self, det: Detector, item: Item, ctx: Context, memo: dict[int, list[Signal]]
+    ) -> list[Signal]:
+        key = id(det)
+        found = memo.get(key)
+        if found is None:
+            found = det.detect(item, ctx)
+            memo[key] = found
+            self.detector_calls[det.name] = self.detector_calls.get(det.name, 0) + 1
+        return found
+
+
+def _combine(how: str, results: list[tuple[_Bound, list[Signal]]]) -> float:
+    scores = [b.weight * max((s.score for s in sigs), default=0.0) for b, sigs in results]
+    if not scores:
+        return 0.0
+    if how == "max":
+        return max(scores)
+    remaining = 1.0
+    for s in scores:
+        remaining *= 1.0 - min(max(s, 0.0), 1.0)
+    return 1.0 - remaining
+
+
+def _signal_out(signal: Signal, weight: float) -> SignalOut:
+    return SignalOut(
+        detector=signal.detector,
+        score=round(signal.score * weight, 4),
+        evidence=[
+            Evidence(field=e.field, start=e.start, end=e.end, text=e.text) for e in signal.evidence
+        ],
+        details=dict(signal.details),
+    )
