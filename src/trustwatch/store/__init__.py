@@ -1,0 +1,1 @@
+"""Storage: one interface (``interface.py``), an in-memory twin, and SQL (SQLite/PostgreSQL)."""
