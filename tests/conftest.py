@@ -31,3 +31,7 @@ def make_message():
         }
 
     return build
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files")

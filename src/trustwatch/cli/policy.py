@@ -73,6 +73,19 @@ def diff(old: Path, new: Path) -> None:
         click.echo("no changes")
 
 
+@policy.command()
+def detectors() -> None:
+    """List the detectors a pack can use, cheapest first, with their parameters."""
+    from trustwatch.detectors import load_builtin
+    from trustwatch.detectors.base import DETECTORS
+
+    load_builtin()
+    for name, cls in sorted(DETECTORS.items(), key=lambda kv: (kv[1].cost, kv[0])):
+        params = ", ".join(cls.Params.model_fields) or "-"
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        click.echo(f"{name:28} cost {cls.cost:>6g}  params: {params}\n    {doc}")
+
+
 @click.command()
 @click.option(
     "-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="write one file per type"

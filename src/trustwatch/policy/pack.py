@@ -79,8 +79,15 @@ class Example(_Strict):
 
 
 class Examples(_Strict):
-    trigger: list[Example | str] = Field(default_factory=list)
-    clean: list[Example | str] = Field(default_factory=list)
+    trigger: list[Example] = Field(default_factory=list)
+    clean: list[Example] = Field(default_factory=list)
+
+    @field_validator("trigger", "clean", mode="before")
+    @classmethod
+    def _text_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
 
 
 class Policy(_Strict):
@@ -186,8 +193,6 @@ def _line_of(data: Any, loc: tuple[int | str, ...]) -> int | None:
         if isinstance(node, dict):
             line = node.get("__lines__", {}).get(str(part), line)
             node = node.get(part)
-            if isinstance(node, dict) and "__line__" in node and not isinstance(part, int):
-                pass
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
             if isinstance(node, dict):
@@ -197,13 +202,35 @@ def _line_of(data: Any, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+_FRIENDLY = {
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown field (check its spelling)",
+}
+
+
+def _message(err: Any) -> str:
+    """Pydantic's message, reworded for a person editing YAML."""
+    if err["type"] in _FRIENDLY:
+        return _FRIENDLY[err["type"]]
+    if err["type"] == "string_pattern_mismatch":
+        return "must be lowercase letters, digits, '_' or '-', starting with a letter"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return (
+        msg.replace("Input should be", "must be")
+        .replace("List should have at least", "must list at least")
+        .replace(" after validation", "")
+    )
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        # The context mark points at where the broken construct starts, which is what to fix.
+        mark = exc.context_mark or exc.problem_mark
+        what = f"{exc.context}: {exc.problem}" if exc.context else str(exc.problem)
         raise PackErrors(
-            [PackError(str(path), mark.line + 1 if mark else None, "(yaml)", str(exc.problem))]
+            [PackError(str(path), mark.line + 1 if mark else None, "(yaml)", what)]
         ) from None
     except OSError as exc:
         raise PackErrors([PackError(str(path), None, "(file)", exc.strerror or str(exc))]) from None
@@ -277,51 +304,64 @@ def load_pack(source: str | Path | None = None) -> LoadedPack:
             if len(loc) >= 2 and loc[0] == "policies" and str(loc[1]) in origin:
                 file_path, doc = origin[str(loc[1])]
             field = ".".join(str(p) for p in loc) or "(root)"
-            message = err["msg"].removeprefix("Value error, ")
-            errors.append(PackError(str(file_path), _line_of(doc, loc), field, message))
+            errors.append(PackError(str(file_path), _line_of(doc, loc), field, _message(err)))
+        errors.extend(_check_detectors(policies, origin))
         raise PackErrors(errors) from None
-    errors.extend(_check_detectors(pack, origin))
+    errors.extend(_check_detectors(policies, origin))
     if errors:
         raise PackErrors(errors)
     return LoadedPack(pack=pack, source=path, files=[head_path, *policy_paths])
 
 
-def _check_detectors(pack: Pack, origin: dict[str, tuple[Path, Any]]) -> list[PackError]:
-    from trustwatch.detectors.base import detector_factory
+def _check_detectors(
+    policies: dict[str, Any], origin: dict[str, tuple[Path, Any]]
+) -> list[PackError]:
+    """Check detector names and params on the raw data, so they are reported with other errors."""
+    import difflib
+
+    from trustwatch.detectors.base import DETECTORS, detector_factory
 
     errors: list[PackError] = []
-    for name, policy in pack.policies.items():
+    for name, body in policies.items():
+        if name in ("__lines__", "__line__") or not isinstance(body, dict):
+            continue
+        uses = body.get("detectors")
+        if not isinstance(uses, list):
+            continue
         file_path, doc = origin[name]
         seen: set[str] = set()
-        for i, use in enumerate(policy.detectors):
+        for i, use in enumerate(uses):
+            if not isinstance(use, dict) or not isinstance(use.get("use"), str):
+                continue
             loc: tuple[int | str, ...] = ("policies", name, "detectors", i)
             field = f"policies.{name}.detectors.{i}"
-            cls = detector_factory(use.use)
+            cls = detector_factory(use["use"])
             if cls is None:
-                from trustwatch.detectors.base import DETECTORS
-
-                known = ", ".join(sorted(DETECTORS))
+                close = difflib.get_close_matches(use["use"], sorted(DETECTORS), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
                 errors.append(
                     PackError(
                         str(file_path),
                         _line_of(doc, (*loc, "use")),
                         f"{field}.use",
-                        f"unknown detector {use.use!r}; known: {known}",
+                        f"unknown detector {use['use']!r}; {hint}"
+                        "`trustwatch policy detectors` lists them",
                     )
                 )
                 continue
-            if use.key in seen:
+            key = str(use.get("id") or use["use"])
+            if key in seen:
                 errors.append(
                     PackError(
                         str(file_path),
                         _line_of(doc, loc),
                         f"{field}.id",
-                        f"detector {use.key!r} used twice in one policy; give it an `id`",
+                        f"detector {key!r} used twice in one policy; give it an `id`",
                     )
                 )
-            seen.add(use.key)
+            seen.add(key)
             try:
-                cls.Params.model_validate(use.params)
+                cls.Params.model_validate(_strip(use.get("params") or {}))
             except ValidationError as exc:
                 for err in exc.errors():
                     sub = tuple(err["loc"])
@@ -330,7 +370,7 @@ def _check_detectors(pack: Pack, origin: dict[str, tuple[Path, Any]]) -> list[Pa
                             str(file_path),
                             _line_of(doc, (*loc, "params", *sub)),
                             ".".join([field, "params", *(str(p) for p in sub)]),
-                            err["msg"].removeprefix("Value error, "),
+                            _message(err),
                         )
                     )
     return errors

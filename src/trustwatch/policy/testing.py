@@ -23,9 +23,8 @@ class ExampleResult:
     summary: str
 
 
-def example_event(example: Example | str, index: int) -> dict[str, Any]:
+def example_event(ex: Example, index: int) -> dict[str, Any]:
     """Build a full event from an example's shorthand."""
-    ex = Example(text=example) if isinstance(example, str) else example
     if ex.event is not None:
         return ex.event
     base: dict[str, Any] = {
@@ -83,17 +82,11 @@ def run_examples(loaded: LoadedPack) -> list[ExampleResult]:
                 got = decision.action if decision else Action.ALLOW
                 score = decision.score if decision else 0.0
                 if kind == "trigger":
-                    least = (
-                        example.action if isinstance(example, Example) else None
-                    ) or Action.WARN
+                    least = example.action or Action.WARN
                     passed, expected = got.rank >= least.rank, f">= {least.value}"
                 else:
                     passed, expected = got == Action.ALLOW, "allow"
-                summary = (
-                    example
-                    if isinstance(example, str)
-                    else (example.text or example.title or example.note or "event")
-                )
+                summary = example.text or example.title or example.note or "event"
                 results.append(
                     ExampleResult(name, kind, i, passed, expected, got, score, summary[:80])
                 )
