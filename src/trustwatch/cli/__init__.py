@@ -11,9 +11,20 @@ import pkgutil
 import click
 
 from trustwatch import __version__
+from trustwatch.errors import TrustwatchError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns trustwatch's own errors into a one-line message instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except TrustwatchError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trustwatch")
 def main() -> None:
     """trustwatch: trust detection for online marketplaces."""
