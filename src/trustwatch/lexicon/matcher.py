@@ -1,0 +1,458 @@
+"""Compile lexicon files into one Aho-Corasick automaton and match it over normalized views."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ahocorasick
+import yaml
+from pydantic import ValidationError
+
+from trustwatch.errors import ConfigError
+from trustwatch.lexicon.schema import ContextRule, ExceptionSpec, LexiconFile
+from trustwatch.normalize import Normalized, normalize
+
+if TYPE_CHECKING:
+    from trustwatch.detectors.base import Item, Span
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+_TOKEN = re.compile(r"\w+")
+_CHARS_PER_TOKEN = 24
+
+
+class LexiconError(ConfigError):
+    """A lexicon data file is invalid; the message names the file and the entry."""
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One term found in one field; ``start``/``end`` are offsets in the ORIGINAL text."""
+
+    term: str
+    alias: str
+    category: str
+    label: str | None
+    weight: float
+    field: str
+    start: int
+    end: int
+    text: str
+    view: str
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict, hash=False, compare=False)
+
+    def span(self) -> Span:
+        from trustwatch.detectors.base import Span
+
+        return Span(self.field, self.start, self.end, self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class TermInfo:
+    """A compiled term, for inspection (counts, docs, tests)."""
+
+    term: str
+    aliases: tuple[str, ...]
+    category: str
+    label: str | None
+    weight: float
+    data: Mapping[str, Any]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...]
+    within: int
+    side: str
+
+    def matches(self, text: str, start: int, end: int) -> bool:
+        tokens: list[str] = []
+        if self.side != "after":
+            if self.within == 0:
+                tokens += _TOKEN.findall(text, 0, start)
+            else:
+                before = _TOKEN.findall(text, max(0, start - self.within * _CHARS_PER_TOKEN), start)
+                tokens += before[-self.within :]
+        if self.side != "before":
+            if self.within == 0:
+                tokens += _TOKEN.findall(text, end)
+            else:
+                after = _TOKEN.findall(text, end, end + self.within * _CHARS_PER_TOKEN)
+                tokens += after[: self.within]
+        if not self.words.isdisjoint(tokens):
+            return True
+        if self.prefixes and any(t.startswith(self.prefixes) for t in tokens):
+            return True
+        for phrase in self.phrases:
+            n = len(phrase)
+            if any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1)):
+                return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    info: TermInfo
+    require: _Rule | None
+    forbid: _Rule | None
+
+
+# Automaton payload: (is_exception, index, key length, boundary-left, boundary-right, prefix)
+_Entry = tuple[bool, int, int, bool, bool, bool]
+
+
+class Lexicon:
+    """Many terms (with aliases, categories, weights, exceptions, context rules), compiled once.
+
+    Build with :func:`load_lexicon` (packaged data), :meth:`from_files` or :meth:`from_dicts`.
+    """
+
+    def __init__(self, name: str, files: Sequence[tuple[str, LexiconFile]]) -> None:
+        self.name = name
+        self.version = max((f.version for _, f in files), default=1)
+        self._terms: list[_Term] = []
+        self._exception_targets: list[frozenset[int]] = []
+        self.data: dict[str, Any] = {}
+        by_key: dict[tuple[str, str], str] = {}
+        surface: dict[str, list[_Entry]] = {}
+        for source, spec in files:
+            self._add_file(source, spec, by_key, surface)
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+        for key, entries in surface.items():
+            automaton.add_word(key, tuple(entries))
+        if len(automaton) == 0:
+            raise LexiconError(f"lexicon {name!r}: no terms to compile")
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def _add_file(
+        self,
+        source: str,
+        spec: LexiconFile,
+        by_key: dict[tuple[str, str], str],
+        surface: dict[str, list[_Entry]],
+    ) -> None:
+        for key, value in spec.data.items():
+            if key in self.data:
+                raise LexiconError(f"{source}: data.{key}: defined in two files of {self.name!r}")
+            self.data[key] = value
+        wordsets = {k: [w.casefold() for w in v] for k, v in spec.wordsets.items()}
+        file_terms: list[int] = []
+        term_index: dict[str, list[int]] = {}
+        for i, t in enumerate(spec.terms):
+            where = f"{source}: terms[{i}] ({t.term!r})"
+            category = t.category or spec.defaults.category
+            if (category, t.term) in by_key:
+                raise LexiconError(
+                    f"{where}: term defined twice in category {category!r} "
+                    f"(also in {by_key[(category, t.term)]}); merge the entries"
+                )
+            by_key[(category, t.term)] = source
+            idx = len(self._terms)
+            info = TermInfo(
+                term=t.term,
+                aliases=tuple(t.aliases),
+                category=category,
+                label=t.label if t.label is not None else spec.defaults.label,
+                weight=t.weight if t.weight is not None else spec.defaults.weight,
+                data=t.data,
+                source=source,
+            )
+            self._terms.append(
+                _Term(
+                    info,
+                    _compile_rule(t.require, wordsets, f"{where}: require"),
+                    _compile_rule(t.forbid, wordsets, f"{where}: forbid"),
+                )
+            )
+            file_terms.append(idx)
+            term_index.setdefault(t.term, []).append(idx)
+            for phrase in dict.fromkeys([t.term, *t.aliases]):
+                _add_surface(surface, phrase, False, idx)
+            for phrase in t.exceptions:
+                self._add_exception(surface, phrase, frozenset([idx]))
+        everything = frozenset(file_terms)
+        for j, raw in enumerate(spec.exceptions):
+            exc = ExceptionSpec(phrase=raw) if isinstance(raw, str) else raw
+            targets = everything
+            if exc.terms is not None:
+                picked: set[int] = set()
+                for name in exc.terms:
+                    found = term_index.get(" ".join(name.split()).casefold())
+                    if found is None:
+                        raise LexiconError(
+                            f"{source}: exceptions[{j}] ({exc.phrase!r}): unknown term {name!r}; "
+                            "list terms of the same file"
+                        )
+                    picked.update(found)
+                targets = frozenset(picked)
+            self._add_exception(surface, exc.phrase, targets)
+
+    def _add_exception(
+        self, surface: dict[str, list[_Entry]], phrase: str, targets: frozenset[int]
+    ) -> None:
+        self._exception_targets.append(targets)
+        _add_surface(surface, phrase, True, len(self._exception_targets) - 1)
+
+    # Construction ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_dicts(cls, docs: Iterable[tuple[str, Any]], name: str | None = None) -> Lexicon:
+        """Validate raw documents ``(source, data)`` and compile them into one lexicon."""
+        files = [(source, _validate(source, doc)) for source, doc in docs]
+        if not files:
+            raise LexiconError(f"lexicon {name!r}: no data files")
+        return cls(name or files[0][1].lexicon, files)
+
+    @classmethod
+    def from_files(cls, paths: Iterable[str | Path], name: str | None = None) -> Lexicon:
+        return cls.from_dicts(((str(p), _read(Path(p))) for p in paths), name)
+
+    # Matching -------------------------------------------------------------------------------
+
+    def search(
+        self,
+        normalized: Normalized,
+        field: str = "text",
+        *,
+        categories: Iterable[str] | None = None,
+        views: Iterable[str] | None = None,
+    ) -> list[Hit]:
+        """Every term hit in one field, over all its views, deduplicated, in original offsets."""
+        wanted_categories = frozenset(categories) if categories is not None else None
+        wanted_views = frozenset(views) if views is not None else None
+        original = normalized.original
+        terms = self._terms
+        hits: dict[tuple[int, int, int], Hit] = {}
+        cancels: list[tuple[int, int, frozenset[int]]] = []
+        scanned: set[str] = set()
+        for view in normalized.views:
+            text = view.text
+            if text in scanned or (wanted_views is not None and view.name not in wanted_views):
+                continue
+            scanned.add(text)
+            n = len(text)
+            for last, entries in self._automaton.iter(text):
+                for is_exc, idx, length, left, right, prefix in entries:
+                    s, e = last - length + 1, last + 1
+                    if left and s > 0 and _is_word(text[s - 1]):
+                        continue
+                    if prefix:
+                        while e < n and _is_word(text[e]):
+                            e += 1
+                    elif right and e < n and _is_word(text[e]):
+                        continue
+                    if is_exc:
+                        os_, oe = view.to_original(s, e)
+                        cancels.append((os_, oe, self._exception_targets[idx]))
+                        continue
+                    term = terms[idx]
+                    info = term.info
+                    if wanted_categories is not None and info.category not in wanted_categories:
+                        continue
+                    if term.require is not None and not term.require.matches(text, s, e):
+                        continue
+                    if term.forbid is not None and term.forbid.matches(text, s, e):
+                        continue
+                    os_, oe = view.to_original(s, e)
+                    key = (idx, os_, oe)
+                    if key not in hits:
+                        hits[key] = Hit(
+                            info.term,
+                            text[s:e],
+                            info.category,
+                            info.label,
+                            info.weight,
+                            field,
+                            os_,
+                            oe,
+                            original[os_:oe],
+                            view.name,
+                            info.data,
+                        )
+        if not hits:
+            return []
+        kept = [
+            (key, h)
+            for key, h in hits.items()
+            if not any(cs <= h.start and h.end <= ce and key[0] in t for cs, ce, t in cancels)
+        ]
+        # Keep the longest span per term when views disagree about a match's extent.
+        kept.sort(key=lambda kh: kh[1].start - kh[1].end)
+        chosen: list[tuple[int, Hit]] = []
+        for (idx, _, _), h in kept:
+            if not any(i == idx and o.start <= h.start and h.end <= o.end for i, o in chosen):
+                chosen.append((idx, h))
+        out = [h for _, h in chosen]
+        out.sort(key=lambda h: (h.start, -h.end, h.term))
+        return out
+
+    def search_text(self, text: str, field: str = "text", **kwargs: Any) -> list[Hit]:
+        """Normalize ``text`` and search it (convenience for tests and one-off checks)."""
+        return self.search(normalize(text), field, **kwargs)
+
+    def search_item(
+        self,
+        item: Item,
+        fields: Iterable[str] | None = None,
+        *,
+        categories: Iterable[str] | None = None,
+    ) -> list[Hit]:
+        """Search every text field of a detector ``Item`` (or only ``fields`` that it has)."""
+        names = item.fields if fields is None else [f for f in fields if f in item.fields]
+        cats = frozenset(categories) if categories is not None else None
+        out: list[Hit] = []
+        for name in names:
+            out.extend(self.search(item.normalized(name), name, categories=cats))
+        return out
+
+    # Inspection -----------------------------------------------------------------------------
+
+    @property
+    def terms(self) -> list[TermInfo]:
+        return [t.info for t in self._terms]
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted({t.info.category for t in self._terms})
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __repr__(self) -> str:
+        return f"Lexicon({self.name!r}, terms={len(self)}, categories={self.categories})"
+
+
+def _add_surface(surface: dict[str, list[_Entry]], phrase: str, is_exc: bool, idx: int) -> None:
+    prefix = phrase.endswith("*")
+    key = phrase[:-1] if prefix else phrase
+    entry: _Entry = (is_exc, idx, len(key), _is_word(key[0]), _is_word(key[-1]), prefix)
+    surface.setdefault(key, []).append(entry)
+
+
+def _compile_rule(
+    rule: ContextRule | None, wordsets: Mapping[str, list[str]], where: str
+) -> _Rule | None:
+    if rule is None:
+        return None
+    expanded: list[str] = []
+    for word in rule.words:
+        if word.startswith("@"):
+            if word[1:] not in wordsets:
+                known = ", ".join(sorted(wordsets)) or "none"
+                raise LexiconError(f"{where}: unknown wordset {word!r}; defined: {known}")
+            expanded.extend(wordsets[word[1:]])
+        else:
+            expanded.append(word.casefold())
+    words: set[str] = set()
+    prefixes: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    for w in expanded:
+        tokens = tuple(_TOKEN.findall(w))
+        if not tokens:
+            raise LexiconError(f"{where}: context word {w!r} has no letters or digits")
+        if w.endswith("*") and len(tokens) == 1:
+            prefixes.append(tokens[0])
+        elif len(tokens) == 1:
+            words.add(tokens[0])
+        else:
+            phrases.append(tokens)
+    return _Rule(frozenset(words), tuple(prefixes), tuple(phrases), rule.within, rule.side)
+
+
+def _read(path: Path) -> Any:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot read lexicon file: {exc.strerror or exc}") from None
+    try:
+        if path.suffix == ".json":
+            return json.loads(raw)
+        return yaml.safe_load(raw)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise LexiconError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}") from None
+
+
+def _validate(source: str, doc: Any) -> LexiconFile:
+    if not isinstance(doc, dict):
+        raise LexiconError(f"{source}: a lexicon file must be a mapping with `lexicon` and `terms`")
+    try:
+        return LexiconFile.model_validate(doc)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = err["loc"]
+            where = _describe(doc, loc)
+            problems.append(f"{source}: {where}: {err['msg'].removeprefix('Value error, ')}")
+        raise LexiconError("\n".join(problems)) from None
+
+
+def _describe(doc: Mapping[str, Any], loc: tuple[int | str, ...]) -> str:
+    """``terms[3] ('flick knife').weight`` from a pydantic location."""
+    parts: list[str] = []
+    node: Any = doc
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            node = node[part] if part < len(node) else None
+            label = ""
+            if isinstance(node, dict):
+                name = node.get("term") or node.get("phrase")
+                label = f" ({name!r})" if name else ""
+            elif isinstance(node, str):
+                label = f" ({node!r})"
+            parts[-1] = f"{parts[-1]}[{part}]{label}" if parts else f"[{part}]{label}"
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            parts.append(str(part))
+    return ".".join(parts) or "(root)"
+
+
+def packaged_files(name: str) -> list[Path]:
+    """The data files of a packaged lexicon: ``data/<name>.yaml|json`` or ``data/<name>/*``."""
+    folder = DATA_DIR / name
+    if folder.is_dir():
+        files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+    else:
+        files = [
+            p for ext in (".yaml", ".yml", ".json") if (p := DATA_DIR / f"{name}{ext}").exists()
+        ]
+    if not files:
+        known = sorted({p.stem for p in DATA_DIR.iterdir() if not p.name.startswith("_")})
+        raise LexiconError(
+            f"no packaged lexicon named {name!r} in {DATA_DIR}; known: {', '.join(known)}"
+        )
+    return files
+
+
+_CACHE: dict[str, Lexicon] = {}
+
+
+def load_lexicon(name_or_path: str | Path) -> Lexicon:
+    """A packaged lexicon by name (``"prohibited"``) or a file/folder path; compiled once."""
+    key = str(name_or_path)
+    found = _CACHE.get(key)
+    if found is None:
+        path = Path(name_or_path)
+        as_path = isinstance(name_or_path, Path) or "/" in key or path.suffix != ""
+        if as_path and path.is_dir():
+            found = Lexicon.from_files(
+                sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+            )
+        elif as_path:
+            found = Lexicon.from_files([path])
+        else:
+            found = Lexicon.from_files(packaged_files(key), name=key)
+        _CACHE[key] = found
+    return found
