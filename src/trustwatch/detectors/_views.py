@@ -1,0 +1,43 @@
+"""Scanning a field's normalized views with one pattern, evidence mapped to the original text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from trustwatch.detectors.base import Item, Span
+from trustwatch.normalize import View
+
+
+def distinct_views(item: Item, field_name: str) -> list[View]:
+    """The field's views, skipping any whose text repeats an earlier one (most do)."""
+    seen: set[str] = set()
+    out: list[View] = []
+    for view in item.normalized(field_name).views:
+        if view.text not in seen:
+            seen.add(view.text)
+            out.append(view)
+    return out
+
+
+def matches(views: list[View], rx: re.Pattern[str]) -> Iterator[tuple[View, re.Match[str]]]:
+    """Every match of ``rx`` in every view."""
+    for view in views:
+        for m in rx.finditer(view.text):
+            yield view, m
+
+
+def span_of(item: Item, field_name: str, view: View, start: int, end: int) -> Span:
+    """Evidence for ``view.text[start:end]`` as a span of the field's original text."""
+    o_start, o_end = view.to_original(start, end)
+    return Span(field_name, o_start, o_end, item.fields[field_name][o_start:o_end])
+
+
+def dedupe(spans: list[Span]) -> tuple[Span, ...]:
+    """Spans sorted by position, dropping repeats and spans inside another one."""
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda s: (s.field, s.start, -s.end)):
+        if out and out[-1].field == s.field and out[-1].start <= s.start and s.end <= out[-1].end:
+            continue
+        out.append(s)
+    return tuple(out)

@@ -1,0 +1,172 @@
+"""Payment moved off the app: F&F, bank transfer, gift cards, crypto, cash apps, "avoid fees".
+
+Strength grows from a bare mention of a wallet (no action) through a method that only
+exists off the app (PayPal friends & family, bank transfer) to an explicit request to
+pay outside the app together with a handle, account number or address (strongest).
+Talk about paying *in* the app ("can I use PayPal at checkout?") is not flagged.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from trustwatch.detectors._views import dedupe, distinct_views, span_of
+from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
+from trustwatch.entities import Entity
+
+_W = r"[\s\W_]*"  # between words: spaces, punctuation
+
+# Methods that only exist off the app.
+_STRONG = re.compile(
+    r"(?<![a-z])(?:"
+    rf"(?:friends?|freinds?|frens?|fam){_W}(?:and|&|n|\+|an){_W}famil(?:y|ies)"
+    rf"|f{_W}(?:&|and|n|\+){_W}f(?![a-z])|fnf|ff{_W}(?=pay|paypal)"
+    rf"|(?:paypal|pp){_W}(?:ff|gift|personal)"
+    rf"|(?:send|sent|pay|paying|mark|marked|put|do){_W}(?:it{_W}|the{_W}money{_W}|(?:the{_W})?payment{_W}|money{_W})?as{_W}(?:a{_W})?(?:gift|friend|personal)"
+    rf"|gift{_W}payment|personal{_W}payment"
+    rf"|bank{_W}(?:transfer|details|account|acc|xfer)|bacs|faster{_W}payment|sort{_W}code"
+    rf"|account{_W}(?:number|no)|iban|swift{_W}code"
+    rf"|(?:transfer|send|pay){_W}(?:it{_W}|the{_W}money{_W}|the{_W}payment{_W})?(?:to|into){_W}my{_W}(?:bank|account)"
+    rf"|western{_W}union|money{_W}gram|moneygram"
+    r"|bitcoin|btc|ethereum|usdt|tether|crypto(?:currency)?|litecoin|dogecoin"
+    r")(?![a-z])"
+)
+# Gift cards are a payment method only when asked for as one.
+_VOUCHER = re.compile(
+    rf"(?<![a-z])(?:(?:gift|itunes|apple|steam|google{_W}play|amazon|razer|ebay){_W}(?:gift{_W})?(?:cards?|vouchers?|codes?))(?![a-z])"
+)
+# Wallets that may also be offered at the app's own checkout.
+_WEAK = re.compile(
+    rf"(?<![a-z])(?:pay{_W}?pal|venmo|zelle|cash{_W}?app|revolut|monzo|starling|skrill|payoneer"
+    rf"|apple{_W}pay|google{_W}pay|gpay|chime|wise(?={_W}(?:transfer|account))"
+    r"|(?<=on )wise|(?<=via )wise)(?![a-z])"
+)
+_INTENT = re.compile(
+    r"(?<![a-z])(?:"
+    rf"(?:outside|off|out{_W}of|not{_W}(?:through|via|on|in|using)|away{_W}from){_W}(?:of{_W})?(?:the{_W}|this{_W})?(?:app|platform|site|depop|vinted|website)"
+    rf"|off{_W}(?:app|platform|site)"
+    rf"|(?:avoid|avoids|avoiding|skip|save{_W}on|save|dodge|without|no|cut|escape|get{_W}around|bypass|not{_W}pay(?:ing)?|don'?t{_W}want{_W}to{_W}pay){_W}(?:the{_W}|any{_W}|all{_W}(?:the{_W})?|paying{_W}|those{_W})?(?:(?:app|depop|vinted|platform|site|extra|selling|seller|buyer|service|protection|stupid|silly){_W})?fees?"
+    rf"|(?:cheaper|discount|less|knock\S*{_W}off|save\S*)(?:{_W}\S+){{0,3}}?{_W}if{_W}(?:you{_W})?(?:pay|send|buy|go)"
+    rf"|pay{_W}(?:me{_W})?(?:direct(?:ly)?|privately|private)|direct{_W}(?:payment|pay)"
+    rf"|(?:don'?t|do{_W}not|dont){_W}(?:buy|pay|purchase|use|go){_W}(?:it{_W})?(?:through|via|on|in|with|using){_W}(?:the{_W})?(?:app|checkout|depop|vinted|site|buy{_W}now)"
+    rf"|(?:instead{_W}of|rather{_W}than){_W}(?:using{_W})?(?:the{_W})?(?:app|checkout|depop|vinted|buy{_W}now)"
+    rf"|(?:no{_W}need|don'?t{_W}need|without){_W}(?:for{_W})?(?:the{_W})?(?:buyer{_W})?protection"
+    r")(?![a-z])"
+)
+_REQUEST = re.compile(
+    r"(?<![a-z])(?:pay|paying|payment|send|sending|transfer|accept|accepts|take|takes|prefer"
+    r"|only|my|via|do\s+you\s+(?:have|use)|got|have\s+you\s+got|using)(?![a-z])"
+)
+_ON_PLATFORM = re.compile(
+    r"(?<![a-z])(?:check\s*out|buyer\s+protection|in[\s-]?app|the\s+app'?s"
+    r"|(?:through|via|in|on|within|inside)\s+(?:the\s+|this\s+)?(?:app|depop|vinted)"
+    r"|(?:does|do|can|will|would)\s+(?:the\s+|this\s+)?(?:app|depop|vinted|site)\s+\w+"
+    r"|(?:i|i've|i\s+have|just|already)\s+paid|[\s-]style|(?:keep|stay|staying|keeping)\s+(?:it\s+)?(?:on|in)"
+    r")(?![a-z])"
+)
+_WINDOW = 40  # characters either side of a wallet name searched for a request verb
+
+_HANDLE_HOSTS = ("paypal.me", "venmo.com", "cash.app", "revolut.me", "monzo.me", "wise.com")
+_HANDLE_KINDS = frozenset({"payment_handle", "crypto_address"})
+
+
+class PaymentOffPlatformParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    wallet_request: float = Field(default=0.45, ge=0, le=1, description="wallet + request")
+    off_app_method: float = Field(default=0.6, ge=0, le=1, description="F&F, bank, crypto")
+    off_app_method_request: float = Field(default=0.72, ge=0, le=1)
+    handle: float = Field(default=0.8, ge=0, le=1, description="handle, IBAN, address")
+    handle_with_method: float = Field(default=0.9, ge=0, le=1)
+    intent: float = Field(default=0.7, ge=0, le=1, description="'pay outside the app'")
+    intent_with_method: float = Field(default=0.88, ge=0, le=1)
+    intent_with_handle: float = Field(default=0.97, ge=0, le=1)
+    on_platform_factor: float = Field(
+        default=0.3, ge=0, le=1, description="multiplier when the text talks about the app"
+    )
+
+
+def _is_handle(entity: Entity) -> bool:
+    if entity.kind in _HANDLE_KINDS:
+        return True
+    if entity.kind == "url":
+        host = entity.value.lower().split("://", 1)[-1].split("/", 1)[0].removeprefix("www.")
+        return host in _HANDLE_HOSTS
+    return False
+
+
+@register
+class PaymentOffPlatform(Detector):
+    """Requests to pay outside the app, scored by strength."""
+
+    name = "payment_off_platform"
+    Params = PaymentOffPlatformParams
+
+    def __init__(self, params: PaymentOffPlatformParams) -> None:
+        super().__init__(params)
+        self.p = params
+
+    def detect(self, item: Item, ctx: Context) -> list[Signal]:
+        strong: list[Span] = []
+        weak: list[Span] = []
+        intent: list[Span] = []
+        handles: list[Span] = []
+        request = on_platform = False
+        for field_name in item.fields:
+            for view in distinct_views(item, field_name):
+                text = view.text
+                found_weak = False
+                for rx, bucket in ((_STRONG, strong), (_INTENT, intent)):
+                    for m in rx.finditer(text):
+                        bucket.append(span_of(item, field_name, view, m.start(), m.end()))
+                for rx in (_WEAK, _VOUCHER):
+                    for m in rx.finditer(text):
+                        found_weak = True
+                        lo, hi = max(0, m.start() - _WINDOW), m.end() + _WINDOW
+                        asked = _REQUEST.search(text, lo, m.start()) or _REQUEST.search(
+                            text, m.end(), hi
+                        )
+                        span = span_of(item, field_name, view, m.start(), m.end())
+                        if asked and rx is _VOUCHER:
+                            strong.append(span)
+                        else:
+                            weak.append(span)
+                        request = request or bool(asked)
+                if (found_weak or strong) and not on_platform:
+                    on_platform = _ON_PLATFORM.search(text) is not None
+                if strong and not request:
+                    request = _REQUEST.search(text) is not None
+            for e in item.entities(field_name):
+                if _is_handle(e):
+                    handles.append(Span(field_name, e.start, e.end, e.text))
+        if not (strong or weak or intent or handles):
+            return []
+        p = self.p
+        method = bool(strong or weak)
+        if intent:
+            score = (
+                p.intent_with_handle if handles else (p.intent_with_method if method else p.intent)
+            )
+            strength = "intent"
+        elif handles:
+            score = p.handle_with_method if (method or request) else p.handle
+            strength = "handle"
+        elif strong:
+            score = p.off_app_method_request if request else p.off_app_method
+            strength = "off_app_method"
+            if on_platform:
+                score *= p.on_platform_factor
+        elif request:
+            score = p.wallet_request * (p.on_platform_factor if on_platform else 1.0)
+            strength = "wallet_request"
+        else:
+            return []
+        evidence = dedupe(intent + handles + strong + weak)
+        details = {
+            "strength": strength,
+            "methods": sorted({s.text.casefold() for s in strong + weak}),
+            "handles": [s.text for s in handles],
+            "on_platform_context": on_platform,
+        }
+        return [Signal(self.name, round(score, 4), evidence, details)]
