@@ -1,0 +1,126 @@
+"""The ``spelled`` view: spelled-out and defanged separators and spelled-out digits.
+
+``john at gmail dot com`` -> ``john@gmail.com``, ``d3pop[.]com`` -> ``d3pop.com``,
+``hxxp://`` -> ``http://``, ``seven seven double oh nine`` -> ``77009``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trustwatch.normalize.view import Edit, View, rewrite
+
+# Top-level domains common enough in scams that "x dot <tld>" is read as a domain.
+COMMON_TLDS = (
+    "com|net|org|co|uk|io|me|ly|info|biz|xyz|ru|cn|de|fr|es|nl|pl|eu|us|ca|au|in|it|ie"
+    "|app|site|online|shop|store|top|club|link|live|click|cc|tk|ml|ga|cf|gq|pw|ws|su|vip"
+    "|icu|buzz|fun|gd|to|gl|be|at|ch|se|dk|no|fi|pt|gr|tv|gg|sh|im|ai|so|page|dev|cloud"
+)
+# Mail providers whose name alone after "at" makes an address: "john at gmail".
+MAIL_PROVIDERS = (
+    "gmail|googlemail|hotmail|outlook|yahoo|ymail|icloud|aol|protonmail|gmx|yandex|btinternet"
+)
+
+_DOT_WORD = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+|\s+\.\s+)"
+_AT_WORD = r"(?:\s*[\[({]\s*(?:at|@)\s*[\])}]\s*)"
+_DOT_BRACKET = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*)"
+
+_HINT = re.compile(
+    r"\b(?:dot|at|hxxps?|zero|oh|nought|one|two|three|four|five|six|seven|eight|nine"
+    r"|double|triple)\b|[\[({]\s*(?:\.|dot|at|@|:)\s*[\])}]|\s[.@]\s"
+)
+_SEPARATOR = re.compile(
+    rf"(?P<hxxp>\bhxxp(?=s?(?:://|\[:\]//)))"
+    rf"|(?P<colon>\[:\](?=//))"
+    rf"|(?<=[\w\])])(?P<dot>{_DOT_WORD})(?=[\w-]+(?:{_DOT_WORD}[\w-]+)*"
+    rf"{_DOT_WORD}(?:{COMMON_TLDS})\b|(?:{COMMON_TLDS})\b)"
+    rf"|(?<=[\w\])])(?P<dotb>{_DOT_BRACKET})(?=\w)"
+    rf"|(?<=\w)(?P<at>{_AT_WORD})(?=\w)"
+    rf"|(?<=[\w.])(?P<atw>\s+(?:at|@)\s+)(?=(?:{MAIL_PROVIDERS})\b|[\w-]+(?:{_DOT_WORD}|\.)"
+    rf"(?:{COMMON_TLDS})\b)"
+)
+
+_DIGIT_WORDS = {
+    "zero": "0",
+    "oh": "0",
+    "o": "0",
+    "nought": "0",
+    "nil": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+_NUM = r"(?:zero|oh|o|nought|nil|one|two|three|four|five|six|seven|eight|nine|\d{1,6})"
+_NUM_TOKEN = rf"(?:(?:double|triple)[ \t-]+{_NUM}|{_NUM})"
+_NUM_RUN = re.compile(rf"(?<![\w+])(?:plus[ \t]+)?{_NUM_TOKEN}(?:[ \t,-]+{_NUM_TOKEN})*(?![\w])")
+_NUM_PART = re.compile(rf"plus|(?:(double|triple)[ \t-]+)?({_NUM})")
+_REAL_WORD = re.compile(
+    r"\b(?:zero|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)\b"
+)
+
+
+def _digit_edits(text: str) -> list[Edit]:
+    """Runs of spelled digits (at least three digits, at least one spelled word)."""
+    edits: list[Edit] = []
+    for m in _NUM_RUN.finditer(text):
+        run = m.group(0)
+        if _REAL_WORD.search(run) is None:
+            continue
+        parts: list[Edit] = []
+        digits = 0
+        prev_end = m.start()
+        for p in _NUM_PART.finditer(run):
+            start, end = m.start() + p.start(), m.start() + p.end()
+            if p.group(0) == "plus":
+                repl = "+"
+            else:
+                num = p.group(2)
+                single = _DIGIT_WORDS.get(num, num)
+                repl = single * {"double": 2, "triple": 3}.get(p.group(1) or "", 1)
+                digits += len(repl)
+            if start > prev_end:
+                parts.append((prev_end, start, ""))
+            parts.append((start, end, repl))
+            prev_end = end
+        if digits >= 3:
+            edits.extend(e for e in parts if text[e[0] : e[1]] != e[2])
+    return edits
+
+
+def spelled_view(src: View) -> View | None:
+    """Returns None when the text has no spelled or defanged separator or digit."""
+    text = src.text
+    if _HINT.search(text) is None:
+        return None
+    edits: list[Edit] = []
+    for m in _SEPARATOR.finditer(text):
+        kind = m.lastgroup
+        if kind == "hxxp":
+            edits.append((m.start(), m.end(), "http"))
+        elif kind == "colon":
+            edits.append((m.start(), m.end(), ":"))
+        elif kind in ("dot", "dotb"):
+            edits.append((m.start(), m.end(), "."))
+        else:
+            edits.append((m.start(), m.end(), "@"))
+    digit_edits = _digit_edits(text)
+    if digit_edits:
+        edits = _merge(edits, digit_edits)
+    return rewrite(src, "spelled", edits) if edits else None
+
+
+def _merge(first: list[Edit], second: list[Edit]) -> list[Edit]:
+    """Both edit lists, sorted; an edit overlapping an earlier kept one is dropped."""
+    out: list[Edit] = []
+    last_end = -1
+    for edit in sorted(first + second, key=lambda e: (e[0], e[1])):
+        if edit[0] >= last_end or (edit[0] == edit[1] == last_end):
+            out.append(edit)
+            last_end = max(last_end, edit[1])
+    return out

@@ -1,0 +1,145 @@
+"""The Unicode layer: the ``base`` view (NFKC, case folding, invisible characters removed,
+emoji letters read as letters) and the ``skeleton`` view (look-alikes folded to Latin)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+from trustwatch.normalize.view import Edit, View, rewrite
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_ASCII_LETTER_OR_DIGIT = re.compile(r"[a-z0-9]")
+
+
+def _emoji_letter(cp: int) -> str | None:
+    """Letters NFKC leaves alone: negative circled/squared letters, regional indicators,
+    parenthesized letters (NFKC would give "(a)")."""
+    for first, last in ((0x1F150, 0x1F169), (0x1F170, 0x1F189), (0x1F1E6, 0x1F1FF)):
+        if first <= cp <= last:
+            return chr(ord("a") + cp - first)
+    if 0x249C <= cp <= 0x24B5:
+        return chr(ord("a") + cp - 0x249C)
+    return None
+
+
+def _is_invisible(ch: str) -> bool:
+    """Zero-width, bidi controls, tags, soft hyphen, variation selectors, keycap marks."""
+    cp = ord(ch)
+    return (
+        unicodedata.category(ch) == "Cf"
+        or 0xFE00 <= cp <= 0xFE0F
+        or 0xE0100 <= cp <= 0xE01EF
+        or cp in (0x034F, 0x20E3, 0x180B, 0x180C, 0x180D, 0x180F)
+    )
+
+
+@cache
+def _fold_char(ch: str) -> str:
+    """What one non-ASCII char becomes in the base view ("" when it is dropped)."""
+    if _is_invisible(ch):
+        return ""
+    emoji = _emoji_letter(ord(ch))
+    if emoji is not None:
+        return emoji
+    folded = unicodedata.normalize("NFKC", ch).casefold()
+    return unicodedata.normalize("NFKC", folded) if not folded.isascii() else folded
+
+
+def base_view(text: str) -> View:
+    """NFKC + case folding, invisible chars removed; combining marks stay with their letter."""
+    if text.isascii():
+        return View("base", text.lower())
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    n = len(text)
+    for m in _NON_ASCII.finditer(text):
+        start, end = m.span()
+        if start > pos and unicodedata.combining(text[start]):
+            start -= 1  # the mark belongs to the ASCII letter before it
+        if start > pos:
+            chunk = text[pos:start]
+            out.append(chunk.lower())
+            starts.extend(range(pos, start))
+            ends.extend(range(pos + 1, start + 1))
+        i = start
+        while i < end:
+            # A cluster is a char plus the combining marks after it, normalized together.
+            j = i + 1
+            while j < n and not text[j].isascii() and unicodedata.combining(text[j]):
+                j += 1
+            if j - i == 1:
+                folded = _fold_char(text[i])
+            else:
+                cluster = "".join(c for c in text[i:j] if not _is_invisible(c))
+                folded = unicodedata.normalize("NFKC", cluster).casefold()
+            if folded:
+                out.append(folded)
+                starts.extend([i] * len(folded))
+                ends.extend([j] * len(folded))
+            i = j
+        pos = max(end, i)
+    if pos < n:
+        out.append(text[pos:].lower())
+        starts.extend(range(pos, n))
+        ends.extend(range(pos + 1, n + 1))
+    return View("base", "".join(out), starts, ends)
+
+
+@cache
+def _latin_confusables() -> dict[str, str]:
+    """Non-ASCII char (as it appears after case folding) -> the Latin letter it mimics.
+
+    Built from the Unicode confusables data shipped in ``confusable-homoglyphs``, kept
+    only where the look-alike is an ASCII letter or digit.
+    """
+    source = resources.files("confusable_homoglyphs").joinpath("confusables.json")
+    data: dict[str, list[dict[str, str]]] = json.loads(source.read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    for char, lookalikes in data.items():
+        if char.isascii() or len(char) != 1:
+            continue
+        targets = [x["c"] for x in lookalikes if x["c"].isascii() and x["c"].isalnum()]
+        if not targets:
+            continue
+        # Prefer a lowercase letter, then an uppercase one, then a digit.
+        targets.sort(key=lambda t: (not t.islower(), not t.isalpha()))
+        target = targets[0]
+        for key in {char, char.casefold(), unicodedata.normalize("NFKC", char).casefold()}:
+            if len(key) == 1 and not key.isascii() and key not in table:
+                table[key] = target.lower()
+    # Cyrillic/Greek letters whose capitals are confusable but the data misses.
+    table.update({"п": "n", "κ": "k", "ĸ": "k", "ι": "i", "τ": "t"})
+    return table
+
+
+@cache
+def _skeleton_char(ch: str) -> str:
+    """What one non-ASCII base-view char becomes in the skeleton view."""
+    mapped = _latin_confusables().get(ch)
+    if mapped is not None:
+        return mapped
+    if unicodedata.combining(ch):
+        return ""
+    stripped = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    if stripped != ch and stripped and stripped.isascii():
+        return stripped
+    return ch
+
+
+def skeleton_view(base: View) -> View:
+    """Confusable look-alikes folded to Latin and accents stripped: ``раураl`` -> ``paypal``."""
+    text = base.text
+    edits: list[Edit] = []
+    for m in _NON_ASCII.finditer(text):
+        for i in range(m.start(), m.end()):
+            ch = text[i]
+            mapped = _skeleton_char(ch)
+            if mapped != ch:
+                edits.append((i, i + 1, mapped))
+    return rewrite(base, "skeleton", edits)
