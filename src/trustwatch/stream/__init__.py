@@ -1,0 +1,1 @@
+"""Event streaming: the bus (embedded SQLite log or Kafka), the worker, shared counters."""

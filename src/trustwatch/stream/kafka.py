@@ -1,0 +1,316 @@
+"""Kafka bus (confluent-kafka): records keyed by actor id, so one user's events stay in order.
+
+The producer is idempotent (``acks=all``); ``complete()`` produces the batch's outputs,
+flushes, and only then commits the source offsets synchronously. The worker never
+polls while a batch is in flight, so when a rebalance revokes partitions (inside
+``poll``) everything processed is already committed and there is nothing to flush.
+
+Output is at-least-once: a crash between flush and commit republishes the batch's
+(byte-identical, id-carrying) records. Transactions would make it exactly-once on a
+real broker, but the test broker (tansu) shows aborted transactional records to
+``read_committed`` readers, so they are not used.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+)
+from confluent_kafka import TopicPartition as KafkaTopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from trustwatch.stream.bus import (
+    DEFAULT_PARTITIONS,
+    BusUnavailableError,
+    OutRecord,
+    PartitionsLostError,
+    Record,
+    TopicPartition,
+    Topics,
+)
+
+log = logging.getLogger(__name__)
+
+# Commit failures that mean "this consumer no longer owns the partitions".
+_LOST = frozenset(
+    {
+        KafkaError.ILLEGAL_GENERATION,
+        KafkaError.UNKNOWN_MEMBER_ID,
+        KafkaError.REBALANCE_IN_PROGRESS,
+        KafkaError._ASSIGNMENT_LOST,
+    }
+)
+
+
+class KafkaBus:
+    def __init__(
+        self,
+        servers: str,
+        *,
+        topics: Topics | None = None,
+        partitions: int = DEFAULT_PARTITIONS,
+        session_timeout_s: float = 10.0,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.servers = servers
+        self.topics = topics or Topics()
+        self.partitions = partitions
+        self.session_timeout_s = session_timeout_s
+        self.config = dict(config or {})
+
+    def ensure_topics(self, partitions: int | None = None) -> None:
+        admin = AdminClient({"bootstrap.servers": self.servers, **self.config})
+        wanted = [NewTopic(t, partitions or self.partitions, 1) for t in self.topics.all()]
+        try:
+            futures = admin.create_topics(wanted, request_timeout=10)
+        except KafkaException as exc:
+            raise BusUnavailableError(f"cannot reach Kafka at {self.servers}: {exc}") from exc
+        for topic, future in futures.items():
+            try:
+                future.result(timeout=15)
+            except KafkaException as exc:
+                if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise BusUnavailableError(f"cannot create topic {topic}: {exc}") from exc
+
+    def producer(self) -> KafkaProducer:
+        return KafkaProducer(self.servers, self.config)
+
+    def consumer(self, group: str, topics: Sequence[str]) -> KafkaConsumer:
+        return KafkaConsumer(self, group, topics)
+
+    def read_all(self, topic: str, idle_s: float = 1.5) -> list[Record]:
+        """Read from the beginning until nothing new arrives for ``idle_s``; joins no group."""
+        consumer = Consumer(
+            {
+                "bootstrap.servers": self.servers,
+                "group.id": f"trustwatch-reader-{uuid.uuid4().hex}",
+                "enable.auto.commit": False,
+                **self.config,
+            }
+        )
+        try:
+            meta = consumer.list_topics(topic, timeout=10)
+            parts = meta.topics[topic].partitions if topic in meta.topics else {}
+            consumer.assign([KafkaTopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
+            out: list[Record] = []
+            quiet_since = time.monotonic()
+            while time.monotonic() - quiet_since < idle_s:
+                batch = consumer.consume(1000, 0.2)
+                good = [m for m in batch if m.error() is None]
+                if good:
+                    quiet_since = time.monotonic()
+                    out.extend(_record(m) for m in good)
+            return out
+        finally:
+            consumer.close()
+
+    def close(self) -> None:
+        return None
+
+
+class KafkaProducer:
+    def __init__(self, servers: str, config: Mapping[str, Any]) -> None:
+        self._conf = {
+            "bootstrap.servers": servers,
+            "enable.idempotence": True,
+            "acks": "all",
+            "compression.type": "lz4",
+            "linger.ms": 5,
+            "message.timeout.ms": 30000,
+            **config,
+        }
+        self._producer = Producer(self._conf)
+
+    def send(self, records: Sequence[OutRecord], flush_timeout_s: float = 30.0) -> None:
+        """Produce and flush; any record not acknowledged raises BusUnavailableError."""
+        errors: list[KafkaError] = []
+
+        def delivered(err: KafkaError | None, _msg: Message) -> None:
+            if err is not None:
+                errors.append(err)
+
+        try:
+            for rec in records:
+                while True:
+                    try:
+                        self._producer.produce(
+                            rec.topic,
+                            value=rec.value,
+                            key=rec.key,
+                            headers=list(rec.headers.items()) or None,
+                            on_delivery=delivered,
+                        )
+                        break
+                    except BufferError:
+                        self._producer.poll(0.05)
+            left = self._producer.flush(flush_timeout_s)
+        except KafkaException as exc:
+            self._reset_if_fatal(exc.args[0])
+            raise BusUnavailableError(f"Kafka produce failed: {exc}") from exc
+        if errors or left:
+            first = errors[0] if errors else None
+            if first is not None:
+                self._reset_if_fatal(first)
+            raise BusUnavailableError(
+                f"{len(errors) + left} of {len(records)} records were not acknowledged "
+                f"({first or 'flush timed out'}); retrying the batch"
+            )
+
+    def _reset_if_fatal(self, err: KafkaError) -> None:
+        # A restarted broker forgets the idempotent producer's id and sequence numbers,
+        # which librdkafka treats as fatal: start a fresh producer.
+        if err.fatal():
+            log.warning("Kafka producer hit a fatal error (%s); recreating it", err)
+            self._producer = Producer(self._conf)
+
+    def close(self) -> None:
+        self._producer.flush(10)
+
+
+class KafkaConsumer:
+    def __init__(self, bus: KafkaBus, group: str, topics: Sequence[str]) -> None:
+        self._producer = bus.producer()
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": bus.servers,
+                "group.id": group,
+                "enable.auto.commit": False,
+                "auto.offset.reset": "earliest",
+                "partition.assignment.strategy": "cooperative-sticky",
+                "session.timeout.ms": int(bus.session_timeout_s * 1000),
+                "heartbeat.interval.ms": max(int(bus.session_timeout_s * 1000 / 5), 100),
+                "queued.max.messages.kbytes": 16384,
+                **bus.config,
+            }
+        )
+        self._assigned: set[TopicPartition] = set()
+        self._committed: dict[TopicPartition, int] = {}
+        self._seen: dict[TopicPartition, int] = {}
+        self._consumer.subscribe(
+            list(topics),
+            on_assign=self._on_assign,
+            on_revoke=self._on_revoke,
+            on_lost=self._on_revoke,
+        )
+
+    def _on_assign(self, consumer: Consumer, partitions: list[KafkaTopicPartition]) -> None:
+        gained = [TopicPartition(p.topic, p.partition) for p in partitions]
+        self._assigned.update(gained)
+        try:
+            for p in consumer.committed(partitions, timeout=10):
+                if p.offset >= 0:
+                    self._committed[TopicPartition(p.topic, p.partition)] = p.offset
+        except KafkaException as exc:
+            log.warning("could not read committed offsets on assignment: %s", exc)
+        log.info("assigned %s", ", ".join(f"{t.topic}[{t.partition}]" for t in gained))
+
+    def _on_revoke(self, _consumer: Consumer, partitions: list[KafkaTopicPartition]) -> None:
+        # Nothing to commit here: the worker commits each batch before it polls again.
+        for p in partitions:
+            tp = TopicPartition(p.topic, p.partition)
+            self._assigned.discard(tp)
+            self._committed.pop(tp, None)
+            self._seen.pop(tp, None)
+
+    def poll(self, max_records: int, timeout_s: float) -> list[Record]:
+        try:
+            batch = self._consumer.consume(max_records, timeout_s)
+        except KafkaException as exc:
+            raise BusUnavailableError(f"Kafka consume failed: {exc}") from exc
+        out: list[Record] = []
+        for msg in batch:
+            err = msg.error()
+            if err is not None:
+                if err.code() != KafkaError._PARTITION_EOF:
+                    log.warning("Kafka consumer error: %s", err)
+                continue
+            rec = _record(msg)
+            out.append(rec)
+            self._seen[rec.tp] = max(self._seen.get(rec.tp, 0), rec.offset + 1)
+        return out
+
+    def complete(self, outputs: Sequence[OutRecord], offsets: Mapping[TopicPartition, int]) -> None:
+        self._producer.send(outputs)
+        if not offsets:
+            return
+        try:
+            self._consumer.commit(
+                offsets=[
+                    KafkaTopicPartition(tp.topic, tp.partition, o) for tp, o in offsets.items()
+                ],
+                asynchronous=False,
+            )
+        except KafkaException as exc:
+            err: KafkaError = exc.args[0]
+            if err.code() in _LOST:
+                raise PartitionsLostError(
+                    f"offset commit refused ({err}); redelivery follows"
+                ) from exc
+            raise BusUnavailableError(f"offset commit failed: {err}") from exc
+        self._committed.update(offsets)
+
+    def assignment(self) -> list[TopicPartition]:
+        return sorted(self._assigned)
+
+    def committed(self) -> dict[TopicPartition, int]:
+        return dict(self._committed)
+
+    def seen_end(self) -> dict[TopicPartition, int]:
+        return dict(self._seen)
+
+    def rewind(self) -> None:
+        assigned = [KafkaTopicPartition(tp.topic, tp.partition) for tp in sorted(self._assigned)]
+        if not assigned:
+            return
+        try:
+            for p in self._consumer.committed(assigned, timeout=10):
+                self._consumer.seek(
+                    KafkaTopicPartition(
+                        p.topic, p.partition, p.offset if p.offset >= 0 else OFFSET_BEGINNING
+                    )
+                )
+        except KafkaException as exc:
+            raise BusUnavailableError(f"could not rewind to committed offsets: {exc}") from exc
+
+    def close(self) -> None:
+        try:
+            self._producer.close()
+        finally:
+            self._consumer.close()
+
+
+def _text(value: str | bytes | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.decode("utf-8", errors="replace")
+
+
+def _pairs(headers: Any) -> list[tuple[str, str | bytes | None]]:
+    if not headers:
+        return []
+    return list(headers.items()) if isinstance(headers, dict) else list(headers)
+
+
+def _record(msg: Message) -> Record:
+    _, ts_ms = msg.timestamp()
+    value = msg.value()
+    return Record(
+        topic=msg.topic() or "",
+        partition=msg.partition() or 0,
+        offset=msg.offset() or 0,
+        key=_text(msg.key()),
+        value=value.encode() if isinstance(value, str) else value or b"",
+        timestamp=ts_ms / 1000.0,
+        headers={k: _text(v) or "" for k, v in _pairs(msg.headers())},
+    )

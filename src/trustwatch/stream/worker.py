@@ -1,0 +1,290 @@
+"""The stream worker: consume events, decide, store, publish, then commit.
+
+At-least-once in, one verdict per event out:
+
+* offsets are committed only after the batch's verdicts are stored and its outputs
+  are durable on the bus (``Consumer.complete``);
+* the store is the idempotency gate: ``record()`` refuses an event id it already
+  has, so a redelivered event never gets a second verdict or action in the store;
+* a redelivered event republishes the *stored* verdict and its actions, never a new
+  one, because the crash may have come between storing and publishing. On the
+  SQLite bus outputs and offsets commit atomically, so this yields exactly one copy
+  on each topic; on Kafka a copy can repeat after a crash, byte-identical and
+  carrying the event id (actions their own ``id``), so consumers upsert by id;
+* bad input goes to the dead-letter topic with its reason and never blocks the
+  partition; transient failures (store busy, broker down) retry with backoff.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+from trustwatch.enforcement import EnforcementAction, actions_for
+from trustwatch.engine import Engine
+from trustwatch.errors import InvalidEventError, TrustwatchError
+from trustwatch.events import Event, parse_event
+from trustwatch.store.interface import VerdictStore
+from trustwatch.stream import metrics
+from trustwatch.stream.bus import (
+    BusUnavailableError,
+    Consumer,
+    OutRecord,
+    PartitionsLostError,
+    Record,
+    TopicPartition,
+    Topics,
+)
+from trustwatch.verdicts import Verdict
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Exception class names (anywhere in the MRO) that mean "try again later": SQLite/SQLAlchemy/
+# psycopg OperationalError (locked, connection dropped), socket and Redis connection errors.
+_TRANSIENT_NAMES = frozenset({"OperationalError", "ConnectionError", "TimeoutError"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, BusUnavailableError | ConnectionError | TimeoutError):
+        return True
+    return any(cls.__name__ in _TRANSIENT_NAMES for cls in type(exc).__mro__)
+
+
+class ShutdownAbandonedError(TrustwatchError):
+    """Shutdown was asked for while a transient failure persisted; the batch stays uncommitted."""
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    batch_size: int = 500
+    poll_timeout_s: float = 0.2
+    backoff_initial_s: float = 0.05
+    backoff_max_s: float = 5.0
+    shutdown_grace_s: float = 15.0
+
+
+@dataclass
+class WorkerStats:
+    consumed: int = 0
+    verdicts: int = 0
+    redelivered: int = 0
+    dead_lettered: int = 0
+    batches: int = 0
+    lost_batches: int = 0
+
+
+class Worker:
+    def __init__(
+        self,
+        engine: Engine,
+        store: VerdictStore,
+        consumer: Consumer,
+        topics: Topics,
+        config: WorkerConfig | None = None,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.consumer = consumer
+        self.topics = topics
+        self.config = config or WorkerConfig()
+        self.stats = WorkerStats()
+        self._stop_at: float | None = None
+
+    def run(self, stop: threading.Event, max_events: int | None = None) -> bool:
+        """Process until ``stop`` is set (or ``max_events`` consumed).
+
+        Returns True when every polled record was committed, False when shutdown had
+        to abandon a batch (it is redelivered later).
+        """
+        known: set[TopicPartition] = set()
+        while not stop.is_set():
+            if max_events is not None and self.stats.consumed >= max_events:
+                break
+            records = self._retry("poll", self._poll, stop)
+            if records:
+                try:
+                    self.process(records, stop)
+                except ShutdownAbandonedError as exc:
+                    log.warning("shutdown abandoned an uncommitted batch: %s", exc)
+                    return False
+            known = self._report_lag(known)
+        return True
+
+    def _poll(self) -> list[Record]:
+        return self.consumer.poll(self.config.batch_size, self.config.poll_timeout_s)
+
+    def process(self, records: Sequence[Record], stop: threading.Event | None = None) -> None:
+        """Decide, store and publish one batch, then commit it."""
+        stop = stop or threading.Event()
+        started = time.perf_counter()
+        outputs: list[OutRecord] = []
+        offsets: dict[TopicPartition, int] = {}
+        decided: list[tuple[Record, Event, Verdict, list[EnforcementAction]]] = []
+        for rec in records:
+            metrics.CONSUMED.labels(rec.topic).inc()
+            offsets[rec.tp] = max(offsets.get(rec.tp, 0), rec.offset + 1)
+            outcome = self._decide(rec, stop)
+            if isinstance(outcome, OutRecord):
+                outputs.append(outcome)
+            else:
+                decided.append((rec, *outcome))
+        for (rec, event, verdict, actions), fresh in zip(
+            decided, self._store(decided, stop), strict=True
+        ):
+            if isinstance(fresh, str):
+                outputs.append(self._dead_letter(rec, "unprocessable", fresh))
+                continue
+            if fresh:
+                self.stats.verdicts += 1
+            else:
+                self.stats.redelivered += 1
+                metrics.DUPLICATES.inc()
+                stored = self.store.get_verdict(event.id)
+                if stored is not None:
+                    verdict, actions = stored, actions_for(event, stored)
+            outputs.extend(self._publish(rec, event, verdict, actions))
+        try:
+            self._retry("commit", lambda: self.consumer.complete(outputs, offsets), stop)
+        except PartitionsLostError as exc:
+            log.warning("%s", exc)
+            self.stats.lost_batches += 1
+            metrics.LOST_BATCHES.inc()
+            self.consumer.rewind()
+            return
+        self.stats.consumed += len(records)
+        self.stats.batches += 1
+        for out in outputs:
+            metrics.PRODUCED.labels(out.topic).inc()
+        elapsed = time.perf_counter() - started
+        for _ in records:
+            metrics.PROCESSING_SECONDS.observe(elapsed)
+
+    def _decide(
+        self, rec: Record, stop: threading.Event
+    ) -> OutRecord | tuple[Event, Verdict, list[EnforcementAction]]:
+        """The verdict and actions for one record, or its dead letter."""
+        try:
+            event = parse_event(rec.value)
+            verdict = self._retry("evaluate", lambda: self.engine.evaluate(event), stop)
+            return event, verdict, actions_for(event, verdict)
+        except ShutdownAbandonedError:
+            raise
+        except InvalidEventError as exc:
+            return self._dead_letter(rec, "invalid_event", exc.reason)
+        except Exception as exc:
+            log.exception("the record at %s could not be evaluated", _where(rec))
+            return self._dead_letter(rec, "unprocessable", f"{type(exc).__name__}: {exc}")
+
+    def _store(
+        self,
+        decided: Sequence[tuple[Record, Event, Verdict, list[EnforcementAction]]],
+        stop: threading.Event,
+    ) -> list[bool | str]:
+        """Record the batch (one group commit when the store offers it).
+
+        Per item: True (new), False (already stored) or the reason it could not be stored.
+        """
+        record_many = getattr(self.store, "record_many", None)
+        if record_many is not None and decided:
+            from trustwatch.store.sql import Recorded
+
+            items = [Recorded(event, verdict, actions) for _, event, verdict, actions in decided]
+            try:
+                return list(self._retry("store", lambda: record_many(items), stop))
+            except ShutdownAbandonedError:
+                raise
+            except Exception as exc:
+                log.warning("group commit failed (%s); storing one by one", exc)
+        results: list[bool | str] = []
+        for rec, event, verdict, actions in decided:
+            try:
+                record = partial(self.store.record, event, verdict, actions)
+                results.append(self._retry("store", record, stop))
+            except ShutdownAbandonedError:
+                raise
+            except Exception as exc:
+                log.exception("the verdict for %s could not be stored", _where(rec))
+                results.append(f"{type(exc).__name__}: {exc}")
+        return results
+
+    def _publish(
+        self, rec: Record, event: Event, verdict: Verdict, actions: list[EnforcementAction]
+    ) -> list[OutRecord]:
+        headers = {"event_id": event.id, "source": _where(rec), "source_ts": repr(rec.timestamp)}
+        out = [
+            OutRecord(
+                self.topics.verdicts,
+                event.actor.id,
+                verdict.model_dump_json().encode("utf-8"),
+                headers,
+            )
+        ]
+        out.extend(
+            OutRecord(
+                self.topics.actions,
+                event.actor.id,
+                action.model_dump_json().encode("utf-8"),
+                {**headers, "action_id": action.id},
+            )
+            for action in actions
+        )
+        return out
+
+    def _dead_letter(self, rec: Record, kind: str, reason: str) -> OutRecord:
+        self.stats.dead_lettered += 1
+        metrics.DEAD_LETTERED.labels(kind).inc()
+        body = {
+            "kind": kind,
+            "reason": reason,
+            "source": {"topic": rec.topic, "partition": rec.partition, "offset": rec.offset},
+            "key": rec.key,
+            "payload": rec.value.decode("utf-8", errors="replace"),
+        }
+        headers = {
+            "kind": kind,
+            "reason": reason[:1000],
+            "source": _where(rec),
+            "source_ts": repr(rec.timestamp),
+        }
+        return OutRecord(self.topics.dead_letters, rec.key, json.dumps(body).encode(), headers)
+
+    def _retry(self, stage: str, fn: Callable[[], T], stop: threading.Event) -> T:
+        """Run ``fn``, retrying transient failures with capped exponential backoff.
+
+        Retries until it works; once shutdown is asked for, gives up after the grace period.
+        """
+        delay = self.config.backoff_initial_s
+        while True:
+            try:
+                return fn()
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                if stop.is_set():
+                    now = time.monotonic()
+                    if self._stop_at is None:
+                        self._stop_at = now
+                    if now - self._stop_at > self.config.shutdown_grace_s:
+                        raise ShutdownAbandonedError(f"{stage}: {exc}") from exc
+                metrics.RETRIES.labels(stage).inc()
+                log.warning("transient failure in %s, retrying in %.2fs: %s", stage, delay, exc)
+                time.sleep(delay)
+                delay = min(delay * 2, self.config.backoff_max_s)
+
+    def _report_lag(self, known: set[TopicPartition]) -> set[TopicPartition]:
+        lag = metrics.set_lag(self.consumer.seen_end(), self.consumer.committed())
+        current = set(lag)
+        metrics.forget_partitions(sorted(known - current))
+        return current
+
+
+def _where(rec: Record) -> str:
+    return f"{rec.topic}/{rec.partition}/{rec.offset}"
