@@ -1,0 +1,156 @@
+"""Phishing language: account lures, fake support, fake payment notices, QR lures, code theft.
+
+Each family alone is a moderate signal (a genuine buyer may say "payment pending");
+two families together, or one next to a link, are strong. Urgency raises the score.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from trustwatch.detectors._views import dedupe, distinct_views, span_of
+from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
+
+_W = r"[\s\W_]*"
+_BRANDS = (
+    rf"depop|vinted|paypal|ebay|royal{_W}mail|evri|hermes|dpd|dhl|ups|fedex|stripe|visa"
+    r"|mastercard|apple|amazon"
+)
+
+# Acting on money: "receive payment", "get paid", "verify your account".
+_MONEY_ACT = (
+    rf"(?:(?:receive|get|claim|accept|confirm|verify|release|complete|collect)(?:{_W}(?:the|your|ur|my))?"
+    rf"{_W}(?:payment|money|funds|payout|transfer|account|sale|cash)|get{_W}paid|payment)"
+)
+
+_FAMILIES: dict[str, re.Pattern[str]] = {
+    # "verify your account", "release your funds", "your item is sold, click to receive payment"
+    "account_lure": re.compile(
+        r"(?<![a-z])(?:"
+        rf"(?:verify|verification\s+of|validate|authenticate|re-?activate|unlock|restore){_W}(?:your{_W}|the{_W}|ur{_W})?(?:seller{_W}|paypal{_W}|depop{_W}|vinted{_W}|bank{_W})?(?:account|identity|details|payment|profile|email|card|wallet|listing)"
+        rf"|confirm{_W}(?:your{_W}|ur{_W})(?:account|identity|card|bank|payment|paypal|wallet|billing)(?:{_W}details)?"
+        rf"|(?:update|re-?enter|provide){_W}(?:your{_W}|ur{_W})(?:payment|billing|card|bank|account){_W}(?:details|info(?:rmation)?)"
+        rf"|(?:release|unlock|unfreeze|claim){_W}(?:the{_W}|your{_W}|ur{_W}|my{_W})?(?:funds|payment|money|payout|transfer|refund)"
+        rf"|(?:to|and|then){_W}(?:receive|collect|withdraw|accept|get){_W}(?:the{_W}|your{_W}|ur{_W})?(?:funds|payment|money|payout|transfer|refund)"
+        rf"|(?:funds|payment|money|payout|transfer)(?:{_W}\S+){{0,3}}?{_W}(?:is|are|has{_W}been|have{_W}been|was|were|currently)?{_W}(?:on{_W}hold|held|frozen|locked|suspended|blocked|pending{_W}(?:verification|confirmation|release|approval))"
+        rf"|(?:account|profile|listing|shop)(?:{_W}\S+){{0,2}}?{_W}(?:will{_W}be|has{_W}been|is{_W}being|is|was){_W}(?:suspended|locked|limited|restricted|disabled|closed|deactivated|terminated|flagged|banned)"
+        rf"|(?:click|tap|follow|open|visit|use){_W}(?:on{_W})?(?:the{_W}|this{_W}|my{_W})?(?:link|button|url|page)(?:{_W}\S+){{0,3}}?{_W}(?:to|and){_W}(?:receive|claim|confirm|verify|accept|get|release|complete|secure)"
+        rf"|log{_W}?in{_W}(?:here|below|now|to{_W}(?:receive|claim|confirm|verify|accept))"
+        r")(?![a-z])"
+    ),
+    # "your item is sold, click to receive payment"
+    "sold_lure": re.compile(
+        r"(?<![a-z])(?:"
+        rf"(?:item|order|listing|product)(?:{_W}\S+){{0,2}}?{_W}(?:has{_W}been|was|is|just){_W}(?:sold|purchased|bought|paid(?:{_W}for)?)(?:{_W}\S+){{0,4}}?{_W}(?:click|tap|follow|verify|confirm|link|scan|log{_W}?in)"
+        r")(?![a-z])"
+    ),
+    # "Depop Support Team", "security department", "this is an automated message from PayPal"
+    "fake_support": re.compile(
+        r"(?<![a-z])(?:"
+        rf"(?:{_BRANDS}){_W}(?:official{_W})?(?:support|security|safety|trust|help|customer{_W}service|service|billing|payments?|resolution|compliance|verification|fraud){_W}(?:team|department|dept|centre|center|desk|unit|staff)"
+        rf"|(?:security|fraud|compliance|verification|billing|payments?|resolution){_W}(?:department|dept|team|centre|center|unit)"
+        rf"|(?:this{_W}is|message{_W}from|notice{_W}from|regards{_W}?,?{_W}?)(?:{_W}an?)?(?:{_W}(?:official|automated|automatic))?{_W}(?:notice{_W}from{_W}|message{_W}from{_W})?(?:{_BRANDS})(?:{_W}(?:support|team|security))?"
+        rf"|official{_W}(?:{_BRANDS}){_W}(?:notice|message|notification|email)"
+        r")(?![a-z])"
+    ),
+    # "PayPal: payment of £45 pending, seller must upgrade to a business account"
+    "payment_notice": re.compile(
+        r"(?<![a-z])(?:"
+        rf"payment{_W}of{_W}(?:[£$€]|gbp|usd|eur)?{_W}\d+(?:[.,]\d+)?(?:{_W}(?:[£$€]|gbp|usd|eur|pounds?))?{_W}(?:is{_W}|has{_W}been{_W})?(?:pending|on{_W}hold|received|held|sent|approved|awaiting)"
+        rf"|(?:upgrade|switch|convert){_W}(?:to{_W})?(?:a{_W}|your{_W})?(?:account{_W}to{_W}(?:a{_W})?)?(?:business|premium|merchant|seller|pro|verified){_W}(?:account|plan|status)"
+        rf"|(?:seller|you){_W}(?:must|need{_W}to|has{_W}to|have{_W}to|should){_W}(?:first{_W})?(?:upgrade|pay|send|deposit|verify|confirm|provide|activate)(?:{_W}\S+){{0,3}}?{_W}(?:fee|account|tracking|number|deposit|insurance|code)"
+        rf"|(?:send|provide|upload|enter){_W}(?:the{_W}|your{_W})?tracking{_W}(?:number|code|id){_W}(?:to|and|for){_W}(?:release|receive|get|unlock|credit)"
+        rf"|(?:buyer|customer){_W}has{_W}(?:paid|sent|made){_W}(?:the{_W}|a{_W})?(?:payment|money)(?:{_W}\S+){{0,6}}?{_W}(?:pending|hold|awaiting|verify|confirm|upgrade|fee)"
+        rf"|(?:awaiting|pending){_W}(?:seller|your){_W}(?:confirmation|verification|approval)"
+        rf"|(?:insurance|verification|activation|release|clearance|shipping{_W}insurance){_W}fee"
+        r")(?![a-z])"
+    ),
+    # "scan the QR code to receive payment"
+    "qr_lure": re.compile(
+        r"(?<![a-z])(?:"
+        rf"scan{_W}(?:the{_W}|this{_W}|my{_W}|our{_W}|a{_W})?(?:attached{_W})?(?:qr|code)(?:{_W}code)?(?:{_W}\S+){{0,4}}?{_W}(?:to|and|for){_W}{_MONEY_ACT}"
+        rf"|qr(?:{_W}code)?{_W}(?:to|and|for){_W}(?:{_MONEY_ACT}|(?:the{_W}|your{_W})?(?:payment|pay))"
+        r")(?![a-z])"
+    ),
+    # "send me the code we just texted you", "what's your password"
+    "credential_request": re.compile(
+        r"(?<![a-z])(?:"
+        rf"(?:send|tell|give|share|read|forward|enter|type|provide){_W}(?:me{_W}|us{_W})?(?:back{_W})?(?:the{_W}|your{_W}|ur{_W}|that{_W})?(?:\d{_W})?(?:login|password|passcode|pin|card{_W}number|card{_W}details|cvv|cvc|security{_W}code|otp|one{_W}time{_W}(?:code|password|passcode)|verification{_W}code|(?:6|six){_W}digit{_W}code|code{_W}(?:you{_W}(?:just{_W})?|that{_W}you{_W})?(?:got|received|were{_W}sent))"
+        rf"|(?:what'?s|whats){_W}(?:your|ur){_W}(?:password|login|pin|cvv|otp)"
+        rf"|code{_W}(?:we|i){_W}(?:just{_W})?(?:sent|texted|emailed){_W}(?:you|to{_W}your)"
+        r")(?![a-z])"
+    ),
+}
+_URGENCY = re.compile(
+    r"(?<![a-z])(?:within\s+(?:\d+|twenty[\s-]four|24|48|one|an?)\s+(?:hours?|hrs?|minutes?|mins?)|immediately"
+    r"|urgent(?:ly)?|final\s+(?:warning|notice|reminder)|right\s+away|asap|as\s+soon\s+as\s+possible"
+    r"|or\s+(?:your|the)\s+(?:account|payment|order|listing)|permanently)(?![a-z])"
+)
+
+
+class PhishingLanguageParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    family_scores: dict[str, float] = Field(
+        default_factory=lambda: {
+            "account_lure": 0.5,
+            "sold_lure": 0.6,
+            "fake_support": 0.45,
+            "payment_notice": 0.6,
+            "qr_lure": 0.7,
+            "credential_request": 0.8,
+        },
+        description="score when only this family is present",
+    )
+    two_families: float = Field(default=0.88, ge=0, le=1)
+    three_families: float = Field(default=0.96, ge=0, le=1)
+    with_link_bonus: float = Field(default=0.15, ge=0, le=1, description="a link is present")
+    urgency_bonus: float = Field(default=0.1, ge=0, le=1)
+
+
+@register
+class PhishingLanguage(Detector):
+    """Lures that steal accounts or money, scored by how many families appear together."""
+
+    name = "phishing_language"
+    Params = PhishingLanguageParams
+
+    def __init__(self, params: PhishingLanguageParams) -> None:
+        super().__init__(params)
+        self.p = params
+
+    def detect(self, item: Item, ctx: Context) -> list[Signal]:
+        found: dict[str, list[Span]] = {}
+        urgent: list[Span] = []
+        link = False
+        for field_name in item.fields:
+            for view in distinct_views(item, field_name):
+                text = view.text
+                for family, rx in _FAMILIES.items():
+                    for m in rx.finditer(text):
+                        found.setdefault(family, []).append(
+                            span_of(item, field_name, view, m.start(), m.end())
+                        )
+                if found:
+                    for m in _URGENCY.finditer(text):
+                        urgent.append(span_of(item, field_name, view, m.start(), m.end()))
+            if found and not link:
+                link = any(e.kind in ("url", "domain") for e in item.entities(field_name))
+        if not found:
+            return []
+        p = self.p
+        families = sorted(found)
+        if len(families) >= 3:
+            score = p.three_families
+        elif len(families) == 2:
+            score = p.two_families
+        else:
+            score = p.family_scores.get(families[0], 0.5)
+        if link:
+            score += p.with_link_bonus
+        if urgent:
+            score += p.urgency_bonus
+        evidence = dedupe([s for spans in found.values() for s in spans] + urgent)
+        details = {"families": families, "urgency": bool(urgent), "with_link": link}
+        return [Signal(self.name, round(min(score, 1.0), 4), evidence, details)]
