@@ -1,0 +1,92 @@
+"""Fixtures for the stream tests: a pack whose one policy acts on every "good" event."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_PACK = """\
+pack: streamtest
+version: 1
+description: One phrase policy, so every good test event gets a live action.
+settings:
+  marketplace_domains: [depop.com]
+  expensive_cost: 50
+policies: {}
+"""
+
+_POLICY = """\
+policies:
+  wire:
+    title: Wire transfer
+    text: |
+      Asking to be paid by wire transfer moves the deal off the platform.
+    applies_to: [message.sent]
+    detectors:
+      - use: phrase_list
+        params:
+          phrases: ["wire me"]
+          score: 0.9
+    actions:
+      - {at: 0.5, action: hold}
+    examples:
+      trigger:
+        - "wire me the money"
+      clean:
+        - "is this still available?"
+"""
+
+
+@pytest.fixture
+def pack_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "pack"
+    (root / "policies").mkdir(parents=True)
+    (root / "pack.yaml").write_text(_PACK)
+    (root / "policies" / "wire.yaml").write_text(_POLICY)
+    return root
+
+
+def _good_event(i: int, actors: int = 7) -> dict[str, Any]:
+    return {
+        "id": f"evt_{i}",
+        "type": "message.sent",
+        "occurred_at": "2026-11-02T10:15:00Z",
+        "actor": {"id": f"u_{i % actors}"},
+        "message": {"id": f"m_{i}", "text": f"hi, wire me the money for item {i}"},
+    }
+
+
+@dataclass(frozen=True)
+class Lines:
+    lines: list[bytes]
+    good: set[str]
+    bad: set[bytes]
+
+
+def _event_lines(n: int) -> Lines:
+    """``n`` lines: mostly good events, every 5th malformed (bad JSON or a missing field)."""
+    lines: list[bytes] = []
+    good: set[str] = set()
+    bad: set[bytes] = set()
+    for i in range(n):
+        if i % 10 == 3:
+            line = f'{{"id": "broken_{i}", '.encode()
+            bad.add(line)
+        elif i % 10 == 8:
+            line = json.dumps({"id": f"bad_{i}", "type": "message.sent"}).encode()
+            bad.add(line)
+        else:
+            line = json.dumps(_good_event(i)).encode()
+            good.add(f"evt_{i}")
+        lines.append(line)
+    return Lines(lines, good, bad)
+
+
+@pytest.fixture
+def make_lines() -> Callable[[int], Lines]:
+    return _event_lines
