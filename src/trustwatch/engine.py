@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from trustwatch.errors import UnknownDetectorError
 from trustwatch.events import Event, parse_event
 from trustwatch.policy.pack import DetectorUse, LoadedPack, Pack, Policy, load_pack
 from trustwatch.verdicts import Action, Evidence, Mode, PolicyDecision, SignalOut, Verdict
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,14 @@ class Engine:
         *,
         counters: CounterStore | None = None,
         mode: Mode = Mode.LIVE,
+        strict: bool = False,
     ) -> None:
         self.pack = pack.pack if isinstance(pack, LoadedPack) else pack
         self.counters: CounterStore = counters if counters is not None else InMemoryCounters()
         self.mode = mode
+        # strict: a detector's exception propagates (tests); otherwise the detector fails
+        # open, the verdict lists the error, and the run goes on.
+        self.strict = strict
         self._instances: dict[str, Detector] = {}
         self._plans = [self._plan(name, policy) for name, policy in self.pack.policies.items()]
         self._by_type: dict[str, list[_PolicyPlan]] = {}
@@ -55,6 +62,7 @@ class Engine:
             for event_type in plan.policy.applies_to:
                 self._by_type.setdefault(event_type, []).append(plan)
         self.detector_calls: dict[str, int] = {}
+        self.detector_errors: dict[str, int] = {}
 
     @classmethod
     def from_path(cls, path: str | Path | None = None, **kwargs: Any) -> Engine:
@@ -111,16 +119,19 @@ class Engine:
             marketplace_domains=tuple(self.pack.settings.marketplace_domains),
         )
         memo: dict[int, list[Signal]] = {}
+        errors: list[str] = []
         decisions: list[PolicyDecision] = []
         used_versions: dict[str, str] = {}
         for plan in self._by_type.get(parsed.type, ()):
             results: list[tuple[_Bound, list[Signal]]] = [
-                (b, self._run(b.detector, item, ctx, memo)) for b in plan.cheap
+                (b, self._run(b.detector, item, ctx, memo, errors)) for b in plan.cheap
             ]
             score = _combine(plan.policy.combine, results)
             cascade = plan.policy.cascade
             if plan.expensive and cascade.low <= score < cascade.high:
-                results += [(b, self._run(b.detector, item, ctx, memo)) for b in plan.expensive]
+                results += [
+                    (b, self._run(b.detector, item, ctx, memo, errors)) for b in plan.expensive
+                ]
                 score = _combine(plan.policy.combine, results)
             for b, _ in results:
                 v = b.detector.version()
@@ -144,6 +155,7 @@ class Engine:
             model_versions=used_versions,
             execution_mode=run_mode,
             latency_ms=round((time.perf_counter() - started) * 1000.0, 3),
+            errors=errors,
         )
 
     def evaluate_many(self, events: Iterable[Event | dict[str, Any] | str]) -> Iterator[Verdict]:
@@ -151,12 +163,25 @@ class Engine:
             yield self.evaluate(event)
 
     def _run(
-        self, det: Detector, item: Item, ctx: Context, memo: dict[int, list[Signal]]
+        self,
+        det: Detector,
+        item: Item,
+        ctx: Context,
+        memo: dict[int, list[Signal]],
+        errors: list[str],
     ) -> list[Signal]:
         key = id(det)
         found = memo.get(key)
         if found is None:
-            found = det.detect(item, ctx)
+            try:
+                found = det.detect(item, ctx)
+            except Exception as exc:
+                if self.strict:
+                    raise
+                self.detector_errors[det.name] = self.detector_errors.get(det.name, 0) + 1
+                _log.exception("detector %s failed on event %s", det.name, item.event.id)
+                errors.append(f"{det.name}: {type(exc).__name__}: {exc}")
+                found = []
             memo[key] = found
             self.detector_calls[det.name] = self.detector_calls.get(det.name, 0) + 1
         return found

@@ -71,6 +71,9 @@ class Verdict(BaseModel):
     model_versions: dict[str, str] = Field(default_factory=dict)
     execution_mode: Mode = Mode.LIVE
     latency_ms: float = 0.0
+    errors: list[str] = Field(
+        default_factory=list, description="detectors that failed (failed open) on this event"
+    )
 
     def decision(self, policy: str) -> PolicyDecision | None:
         return next((p for p in self.policies if p.policy == policy), None)

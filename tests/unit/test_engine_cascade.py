@@ -139,3 +139,44 @@ def test_backtest_mode_is_recorded_and_produces_no_enforcement(make_message):
     assert actions_for(parse_event(event), verdict) == []
     live = Engine(_pack()).evaluate(event)
     assert [a.operation for a in actions_for(parse_event(event), live)] == ["block_message"]
+
+
+@register
+class _Broken(Detector):
+    name = "test_broken"
+
+    def detect(self, item: Item, ctx: Context) -> list[Signal]:
+        raise RuntimeError("boom")
+
+
+def _broken_pack() -> Pack:
+    return Pack.model_validate(
+        {
+            "pack": "t",
+            "version": 1,
+            "policies": {
+                "scam": {
+                    "title": "Scam",
+                    "text": "no scams",
+                    "detectors": [
+                        {"use": "test_broken"},
+                        {"use": "test_cheap_word", "params": {"word": "sure", "score": 0.95}},
+                    ],
+                    "actions": [{"at": 0.9, "action": "block"}],
+                }
+            },
+        }
+    )
+
+
+def test_a_failing_detector_fails_open_and_is_reported(make_message):
+    engine = Engine(_broken_pack())
+    verdict = engine.evaluate(make_message("sure"))
+    assert verdict.action == Action.BLOCK  # the other detectors still decide
+    assert verdict.errors == ["test_broken: RuntimeError: boom"]
+    assert engine.detector_errors == {"test_broken": 1}
+
+
+def test_strict_engine_lets_detector_errors_propagate(make_message):
+    with pytest.raises(RuntimeError, match="boom"):
+        Engine(_broken_pack(), strict=True).evaluate(make_message("sure"))

@@ -76,7 +76,7 @@ def run_examples(loaded: LoadedPack) -> list[ExampleResult]:
             ("clean", policy.examples.clean),
         ):
             for i, example in enumerate(examples):
-                engine = Engine(loaded, counters=InMemoryCounters())
+                engine = Engine(loaded, counters=InMemoryCounters(), strict=True)
                 event = example_event(example, i)
                 decision = engine.evaluate(event).decision(name)
                 got = decision.action if decision else Action.ALLOW
