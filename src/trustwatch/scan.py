@@ -163,17 +163,11 @@ def scan(
             try:
                 verdict = engine.evaluate(record.raw)
             except InvalidEventError as exc:
-                if rejects is None:
-                    rejects = rejects_path.open("w", encoding="utf-8")
-                raw = (
-                    record.raw
-                    if isinstance(record.raw, str)
-                    else json.dumps(record.raw, default=str)
-                )
-                rejects.write(
-                    json.dumps({"line": record.line, "reason": exc.reason, "raw": raw.rstrip("\n")})
-                    + "\n"
-                )
+                rejects = _reject(rejects, rejects_path, record, exc.reason)
+                stats.rejects += 1
+            except Exception as exc:  # a bug must not abort a long run; the record is kept
+                reason = f"internal error: {type(exc).__name__}: {exc}"
+                rejects = _reject(rejects, rejects_path, record, reason)
                 stats.rejects += 1
             else:
                 writer.write(verdict)
@@ -186,3 +180,14 @@ def scan(
             rejects.close()
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _reject(rejects: IO[str] | None, path: Path, record: Record, reason: str) -> IO[str]:
+    """Append one record to the rejects file (opened on first use) with its line and reason."""
+    if rejects is None:
+        rejects = path.open("w", encoding="utf-8")
+    raw = record.raw if isinstance(record.raw, str) else json.dumps(record.raw, default=str)
+    rejects.write(
+        json.dumps({"line": record.line, "reason": reason, "raw": raw.rstrip("\n")}) + "\n"
+    )
+    return rejects
