@@ -1,0 +1,1 @@
+"""Alembic migrations of the trustwatch store, run programmatically by ``SqlStore``."""
