@@ -1,0 +1,417 @@
+# ruff: noqa: E501  (template data reads best one template per line)
+"""Chat message templates, by role in a conversation and by policy.
+
+Key spans (``«…»``) are what a detector must find and what evasions disguise. Every
+template is addressed by a stable id ``<group>.<index>`` so models can be evaluated
+on templates they never saw (group splits by ``synthetic.template``).
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- clean conversations
+CLEAN: dict[str, tuple[str, ...]] = {
+    "ask_available": (
+        "hi is this still available?",
+        "hiya, is this still available?",
+        "is this available?",
+        "still available?",
+        "hey! are the $item still available?",
+        "Hi, is the $item still for sale?",
+        "hello, is this still up for grabs$x",
+        "hi! do you still have this?",
+        "Hey, still got this?",
+        "available?",
+        "Hi there, is this still available please?",
+        "omg is this still available",
+    ),
+    "reply_available": (
+        "yes still available!",
+        "Hi! Yes it is$x",
+        "yep still here :)",
+        "Yes! Feel free to buy whenever",
+        "hiya yes it's still available$x",
+        "Yes it is, let me know if you have any questions",
+        "yes!! {it's yours if you want it|happy to answer any questions}",
+        "Hey yes, {I can post|I can ship|it can go out} $day if you buy today",
+    ),
+    "ask_size": (
+        "what size is this?",
+        "would this fit a $size?",
+        "does it run small?",
+        "Hi, could you give the pit to pit measurement please?",
+        "what are the measurements?",
+        "hi! what's the waist measurement on these?",
+        "how long is it? I'm 5'{4|5|6|7|8|9}",
+        "does this fit true to size?",
+        "is it oversized or a regular fit?",
+        "hey would you say this fits more like a {S|M|L}?",
+        "can you measure the inside leg please$x",
+        "what's the length from shoulder to hem?",
+        "Hi sorry to bother you, would this fit a UK {8|10|12|14}? I'm usually a {S|M} in $brand",
+        "hi what size are these in EU?",
+    ),
+    "reply_size": (
+        "it's a $size but fits {a bit big|true to size|slightly small|oversized}",
+        'pit to pit is {19|20|21|22|23|24}" and length is {25|26|27|28|29}"',
+        "Hi! Waist is {26|28|29|30|31|32|34} inches laid flat doubled, inside leg {28|29|30|31|32}",
+        "{It's|its} a $size, I'm a {6|8|10|12} and it fits me {oversized|perfectly|a little loose}",
+        "Length {is|measures} about {60|64|68|72|75|80}cm, pit to pit {48|50|52|54|56|58}cm",
+        "fits true to size I'd say",
+        "it's labelled $size but {runs small|runs big|fits like a {S|M|L}} tbh",
+    ),
+    "ask_condition": (
+        "any flaws?",
+        "what's the condition like?",
+        "are there any marks or stains?",
+        "Hi, has this been worn much?",
+        "is there any pilling?",
+        "could you send a pic of the soles?",
+        "can I see more pics of the {label|tag|back|inside|stitching}?",
+        "does it smell of smoke at all? sorry have to ask",
+        "is it from a pet free home?",
+        "any fading?",
+    ),
+    "reply_condition": (
+        "no flaws, {only worn a couple of times|barely worn|worn once}",
+        "{really good|great|excellent} condition, {just|only} a {tiny|small} mark on the {cuff|hem|back} (pic 3)",
+        "Condition is great, smoke and pet free home$x",
+        "honestly like new, I just never wear it",
+        "there's a bit of {pilling|fading|wear} but nothing major, priced accordingly",
+        "I'll send more pics now$x",
+        "sent you some more pics in the listing$x",
+    ),
+    "ask_postage": (
+        "how much is $postage?",
+        "do you $post to {Ireland|Scotland|Northern Ireland|Canada|Australia|Germany|France}?",
+        "how quickly can you $post?",
+        "Hi, would you be able to $post it {by Friday|before the weekend|tomorrow}? it's for a {birthday|party|wedding}",
+        "is $postage tracked?",
+        "which courier do you use?",
+        "can I collect? I'm in {Manchester|Leeds|London|Bristol|Glasgow|Brooklyn|LA|Chicago|Leicester}",
+        "can you do free $postage?",
+    ),
+    "reply_postage": (
+        "I $post with $carrier, {usually|normally} {next day|within 2 days|same day if before 3pm}",
+        "$postage is {tracked|tracked and signed for} with $carrier",
+        "yes I can $post $day$x",
+        "Sorry I only $post within the {UK|US}",
+        "I can do {£|$$}{3|4|5} $postage or collection is fine",
+        "it goes out $day with $carrier, you'll get tracking through the app",
+    ),
+    "offer": (
+        "would you take $offer?",
+        "would you do $offer?",
+        "could you do $offer $postage included?",
+        "any chance of $offer?",
+        "I've sent an offer of $offer x",
+        "Hi! Would you accept $offer? {I'm a student|money's tight this month|I can buy right now}",
+        "what's your lowest?",
+        "is the price negotiable?",
+        "$offer and I'll buy now?",
+        "would you be open to offers?",
+        "I can do $offer if that's any good",
+    ),
+    "lowball": (
+        "$lowball?",
+        "would you take $lowball",
+        "$lowball {final|cash ready|quick sale}",
+        "I'll give you $lowball",
+    ),
+    "counter": (
+        "I could do $counter?",
+        "lowest I can go is $counter",
+        "sorry that's a bit low, I could meet you at $counter",
+        "I can do $counter including $postage",
+        "{Sure|Yeah go on|Ok deal}, $offer is fine, I'll send you an offer",
+        "sorry the price is firm$x",
+        "I've already dropped the price sorry, it's firm",
+        "sent you an offer for $counter x",
+    ),
+    "decline": (
+        "no sorry",
+        "sorry that's too low",
+        "No thank you",
+        "that's way too low sorry",
+        "sorry I can't go that low, it cost me {double|triple|way more}",
+        "nah sorry",
+    ),
+    "bought": (
+        "just bought it!",
+        "bought! thank you$x",
+        "Just purchased, thanks so much!",
+        "purchased$x",
+        "ok I'll buy now",
+        "accepted your offer, thank you! {can't wait|so excited}",
+        "I paid through the app$x",
+        "just paid, thank you",
+    ),
+    "thanks": (
+        "thank you!",
+        "thanks so much$x",
+        "{Thanks|Thank you|Cheers}, $postage today then?",
+        "thank you for buying! I'll $post it $day$x",
+        "perfect thank you",
+        "amazing thank you$x",
+        "ty!!",
+        "Lovely, thanks",
+        "great thanks",
+    ),
+    "shipped": (
+        "Hi, it's been posted with $carrier, tracking is $tracking$x",
+        "Posted today! tracking: $tracking",
+        "Shipped! it should arrive in {2-3|3-5|1-2} days",
+        "your order has been posted, thanks again$x",
+        "Sent! Here's the tracking link: $tracking_url",
+        "hi, sorry for the delay, it went out this morning with $carrier",
+    ),
+    "received": (
+        "arrived today, love it thank you!",
+        "got it, it's perfect$x",
+        "Received! {fits perfectly|even better in person|so happy with it}, left you a review",
+        "Parcel came, thank you so much$x",
+        "hi, it arrived but it's a bit {small|big} on me, would you accept a return?",
+        "hi, still not received it, could you check the tracking?",
+        "got it today thank you, {quick|speedy} $postage",
+    ),
+    "bundle": (
+        "would you do a bundle deal on this and the {jeans|top|skirt|trainers~sneakers|bag}?",
+        "if I buy {2|3} things could you do a discount?",
+        "hey I love your shop! would you do {£|$$}{30|40|45|50|60} for the $item and the {belt|cardigan|dress|hoodie}?",
+        "can you add this to a bundle with my other likes?",
+    ),
+    "bundle_reply": (
+        "yes! I'll make you a bundle with {10|15|20}% off",
+        "Sure, just add them to your bag and I'll accept the offer",
+        "{Of course|Yes for sure}, I've sent a bundle for $offer x",
+    ),
+    "sold": (
+        "sorry it's sold$x",
+        "sorry just sold this",
+        "sold sorry! I'll let you know if I get another",
+        "Sorry it's reserved for someone",
+    ),
+    "ask_real": (
+        "is this real?",
+        "are these authentic?",
+        "legit?",
+        "is it genuine?",
+        "Hi, is this authentic? sorry have to ask with $brand",
+        "do you have proof of purchase?",
+    ),
+    "long_question": (
+        "Hi! I absolutely love this $item, I've been looking for one for ages. Could you tell me the measurements (pit to pit and length) and whether there are any flaws? Also would you $post to {Ireland|Scotland|New York|Dublin}? Thank you so much$x",
+        "Hello, I'm interested in the $title but I'm between sizes, usually a $size. Would you be able to measure the waist and the rise for me? Also is the colour accurate in the pictures, it looks a bit {darker|lighter} in the last one. Thanks!",
+        "hey, quick q about the $item - is it the {older|newer} version? the {label|logo|tag} looks slightly different to the one I have. not doubting anything just curious lol. also would you take $offer with $postage?",
+        "Hi there! I bought something similar from another seller and it was much smaller than described so just want to double check the measurements before I buy. Would you be able to lay it flat and measure armpit to armpit? Many thanks, $name",
+    ),
+}
+
+# ---------------------------------------------------------------- hard negatives (clean)
+HARD_NEGATIVE: dict[str, tuple[str, ...]] = {
+    "payment_talk": (
+        "can I pay with PayPal at checkout?",
+        "does the app take PayPal? I don't have a card on me",
+        "I paid through the app, did it come through?",
+        "I'll pay through the app now, is Apple Pay ok?",
+        "payment's gone through on the app! no rush on posting",
+        "sorry I don't do payments outside the app, just buy it on here$x",
+        "I'll only take payment through the app sorry, it protects us both",
+        "can I use Klarna on this?",
+        "my card keeps declining at checkout, I'll try PayPal through the app instead",
+        "just tried to pay and it says the payment is pending, is that normal?",
+        "Please don't ask me to pay off the app, I only buy through the app",
+        "someone messaged me asking to pay by bank transfer lol, that's a scam right?",
+    ),
+    "legit_links": (
+        "here's the matching top: $depop_url",
+        "I've got the same in black here $depop_url",
+        "check my other listings, bundle discount! $depop_url",
+        "tracking link: $tracking_url",
+        "it's on its way, $carrier tracking: $tracking",
+        "Royal Mail says out for delivery today$x",
+        "Evri have lost it again I think, I've raised a claim through the app",
+        "the tracking hasn't updated since Tuesday, I'll chase $carrier",
+        "sorry my phone died, just seeing this now",
+        "I'll message you on here when it's posted",
+    ),
+    "authentic": (
+        "100% authentic, bought from {Selfridges|Harrods|Flannels|End Clothing|Nordstrom|the $brand store} and I still have the receipt",
+        "it's authentic, comes with the {receipt|dust bag and receipt|box and receipt}, happy to send pics",
+        "yes genuine, I can send proof of purchase",
+        "they're real, bought on SNKRS, I have the order confirmation",
+        "Authenticated by the app's authentication service, certificate included",
+        "yes it's real, there's a date code inside, happy to send a pic",
+    ),
+    "fashion_words": (
+        "do you have the bomber jacket in a medium?",
+        "is the knife pleat skirt lined?",
+        "love the killer heels!! what size are they?",
+        "is the hardware gunmetal or silver?",
+        "Would the ivory wedding dress fit a size 10?",
+        "is the faux fur coat warm? looks so cosy",
+        "the smoking jacket is gorgeous, is it velvet?",
+        "is it real leather or faux?",
+        "what's the inspiration for the 70s style flares, they're so nice",
+        "the camo cargos are fire 🔥 what size?",
+        "is the leopard print faux fur?",
+        "loving the shot of you in the trench, what size is it?",
+        "are the pearl earrings clip on?",
+        "is the crossbody strap adjustable?",
+        "this bag is a killer find omg",
+    ),
+}
+
+# ---------------------------------------------------------------- off_platform
+OFF_PLATFORM: dict[str, tuple[str, ...]] = {
+    "seller_pay": (
+        "yes! if you pay by «$bank» I can do $discount off",
+        "{Hi|Hey}, I prefer «$ff» to avoid the fees, I'll {post|ship} same day",
+        "pay me on «paypal $ff» and I'll knock $discount off",
+        "I only accept «$bank» or «$ff» sorry, the app holds my money for ages",
+        "I can do $offer if you pay through «$bank», here are my details: «$sortcode»",
+        "{Yes still available|Yes it is}, send «$ff» to «$email» and it's yours",
+        "if you pay via «$cashapp» it's $offer instead of $price",
+        "I'll send you my «$bank» details, it's cheaper for both of us without the app fees",
+        "{Sure|ok} $offer is fine, but it has to be «$ff» or «bank transfer» as I'm {having issues with my account|waiting for payouts}",
+        "Can you pay with «$giftcard»? My account is locked so I can't accept app payments right now",
+        "I accept «$crypto» too, wallet: «$wallet»",
+        "payment via «$cashapp» only pls, «$cashtag»",
+        "my «IBAN» is «$iban», send $price and I'll post today",
+    ),
+    "seller_contact": (
+        "{yes still available|yes it is}! «text me on $whatsapp» «$phone» easier to talk there",
+        "message me on «$whatsapp» «$phone» and we can sort it cheaper",
+        "{hi|hiya} add me on «$insta» «$handle», I've got more pics there",
+        "I don't really use this app, «$whatsapp me» «$phone»",
+        "«email me» at «$email» and I'll send a payment link",
+        "it's cheaper off the app, «my number is» «$phone»",
+        "reply slow on here, «$telegram» «$handle»",
+        "{hit me up|dm me} on «$insta» «$handle» for a better price",
+        "«$wa_link» message me there",
+        "drop your number and I'll «$whatsapp» you",
+        "«snap me» «$handle» I'll send a video of it",
+    ),
+    "buyer": (
+        "Hi, can I pay you through «$bank»? I don't trust the app",
+        "I'll give you $offer if we do it «outside the app»",
+        "can we do «$ff» to save on fees?",
+        "do you have «$whatsapp»? my number is «$phone»",
+        "whats your «$insta»? I'll dm you",
+        "could you send me your «email» so I can pay directly? mine is «$email»",
+        "I'll pay with «$cashapp», what's your «$cashtag»?",
+        "Hello my dear, i am interested to buy your item for my daughter, kindly send your «email address» so I can make payment via «paypal»",
+        "let's do this «off the app», I'll pay full price plus $postage",
+    ),
+    "push": (
+        "«$ff» is safer for both of us honestly, the app takes ages",
+        "I've sold loads this way, check my reviews. just send to «$email»",
+        "ok last chance, «$bank» and it's yours for $offer",
+        "«$whatsapp» me, it's faster «$phone»",
+    ),
+}
+OFF_PLATFORM_PUSHBACK = (
+    "can't we just do it through the app?",
+    "I'd rather pay through the app sorry",
+    "isn't that against the rules?",
+    "I only pay through the app",
+    "hmm I'll pass thanks",
+)
+
+# ---------------------------------------------------------------- phishing
+PHISHING: dict[str, tuple[str, ...]] = {
+    "fake_paid": (
+        "Hi, I've just paid for your item, please check your email and confirm the payment here: «$phish_url»",
+        "I bought your $item! Depop says you need to verify your account to receive the money «$phish_url»",
+        "Hello, payment has been made. To receive your funds you need to confirm delivery at «$phish_url» within 24 hours",
+        "hi I've paid via the new secure checkout, you just have to click «$phish_url» and enter your card to get paid",
+        "Your item has been sold! Verify your account at «$phish_url» to release the payment",
+        "I already paid $price + $postage, the money is on hold until you confirm on «$domain»",
+        "payment sent ✅ but the site needs you to accept it, link: «$phish_url»",
+        "I paid with my card but it says the seller must verify identity first, here is the page «$phish_url»",
+    ),
+    "fake_paypal": (
+        "PayPal: You have received a payment of $price from $name. The funds will be available once you provide a tracking number at «$phish_url»",
+        "I sent the money via PayPal, you should get an email from «service@$domain» shortly",
+        "Check your email, PayPal sent you a notification, the payment is pending until you upgrade to a business account: «$phish_url»",
+        "I sent $amount_extra by mistake, please refund the difference through «$phish_url»",
+    ),
+    "fake_support": (
+        "Depop Support: we detected unusual activity on your account. Verify your identity at «$phish_url» or your account will be suspended within 24 hours",
+        "Hello, this is the Depop Trust Team. Your listing has been flagged. Please log in at «$phish_url» to avoid permanent deactivation",
+        "⚠️ Your account is limited. Restore access: «$phish_url»",
+        "Hi I'm from the safety team, we need to confirm your bank details for payouts: «$phish_url»",
+        "Dear seller, your payout failed. Update your payment information here «$phish_url»",
+        "Depop: Your balance of $price is waiting. Claim before it expires «$phish_url»",
+    ),
+    "fake_courier": (
+        "I've booked a courier to collect from you, please pay the small insurance fee of {£|$$}{1.45|2.99|1.99} at «$phish_url»",
+        "Royal Mail: your parcel could not be delivered. Reschedule at «$phish_url»",
+        "my courier will pick up, you just need to confirm the pickup address on «$phish_url»",
+        "Evri: a redelivery fee is due for your parcel. Pay at «$phish_url»",
+    ),
+    "qr": (
+        "scan the «QR code» in the pic I sent to receive the money",
+        "I've sent the payment, please «scan this QR code» to accept it, the app needs you to confirm",
+        "Hi, to get paid «scan the QR» in my profile picture and log in with your Depop details",
+        "use the «QR code» below to verify you're a real seller, then I'll buy",
+    ),
+    "credential": (
+        "can you send me the 6 digit «verification code» you just got? it's to confirm my purchase",
+        "Hi, I accidentally put your number for my account, please send me the «code» you received",
+        "what's the «login code» depop just texted you? I need it to complete checkout",
+    ),
+}
+
+# ---------------------------------------------------------------- counterfeit (chat)
+COUNTERFEIT: dict[str, tuple[str, ...]] = {
+    "admit": (
+        "they're «1:1» «reps» honestly, you can't tell the difference",
+        "not gonna lie they're «UA» but {best batch|top tier|the best quality} on the market",
+        "it's a «mirror copy», same materials as retail",
+        "«AAA» quality, comes with box and dust bag, «no receipt» sorry",
+        "they're «$batch» batch, «1:1 with retail»",
+        "«rep» but nobody will ever know lol",
+        "«super clone», identical to the real thing, even the serial",
+        "it's a «dupe» but honestly better quality than the real one",
+        "{yes|yh} they're «replica», that's why the price is so low",
+        "«no receipt» or box, {it's|its} «unauthorised authentic» from the factory",
+    ),
+    "pitch": (
+        "I can get any «$brand» you want, «1:1 reps», dm for catalogue",
+        "got «$brand» «reps» in all sizes, «factory direct», {£|$$}{35|40|45|50} each",
+        "if you like this I have «replica» «$brand» bags for {£|$$}{60|80|90|120}, «same as retail»",
+        "want «$brand»? I sell «mirror quality» for a fraction of the price",
+        "we do «wholesale» «$brand», min order {5|10|20} pieces, «bulk price» on request",
+    ),
+}
+
+# ---------------------------------------------------------------- prohibited (chat)
+PROHIBITED: dict[str, tuple[str, ...]] = {
+    "offer": (
+        "I've also got «$contraband» if you're interested, dm",
+        "do you want any «$contraband»? can do a deal with the $item",
+        "got «$contraband» for sale, cheap, «$postage discreet»",
+        "looking for «$contraband», anyone selling?",
+    ),
+}
+
+# ---------------------------------------------------------------- spam (chat blasts)
+SPAM: dict[str, tuple[str, ...]] = {
+    "blast": (
+        "«follow me» and I'll «follow back» 🔥 check out my shop for {new drops|50% off everything|a giveaway}!",
+        "Hey! {I'm having a sale|Huge sale on my page|Everything in my shop is reduced}, «up to 70% off» ✨ go check it out",
+        "«earn {£|$$}{300|500|1000} a day» from home 💸 no experience needed, «dm me for info»",
+        "«GIVEAWAY» 🎁 «follow» + like 3 items to enter, winner announced Friday!!",
+        "«Make money reselling», I'll teach you my method, «link in bio»",
+        "«Want free followers»? «Click the link in my bio»",
+        "hi babe! love your style 💕 «check out my shop», I think you'd love my new {y2k|vintage|streetwear} pieces",
+        "«crypto investment» opportunity, «guaranteed returns» {20|30|50}% weekly, message me",
+    ),
+}
+
+# ---------------------------------------------------------------- clean repeated (hard negatives for spam)
+SELLER_AUTOREPLY = (
+    "Thank you so much for your order! It'll be posted within 1-2 working days$x",
+    "thanks for your purchase! will ship tomorrow 💕",
+    "Hi! Thanks for buying, I post every {Monday and Thursday|weekday}, you'll get tracking on the app$x",
+)
