@@ -1,0 +1,1366 @@
+"""Review use cases over the SQL store. Each public method checks the caller's permission
+first (``check_permission``), then works in one transaction, writing the audit entry in
+that same transaction.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, and_, case, func, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from trustwatch.enforcement import EnforcementAction
+from trustwatch.events import Event
+from trustwatch.review import auth
+from trustwatch.review.domain import (
+    CASE_ACTIONS,
+    REPORTS_QUEUE,
+    ROLE_PERMISSIONS,
+    CaseStateError,
+    CaseStatus,
+    CaseTrigger,
+    DecidedFlag,
+    DecisionInput,
+    Entity,
+    Outcome,
+    Permission,
+    PolicyPrecision,
+    ReviewError,
+    Role,
+    Target,
+    base_priority,
+    check_permission,
+    enforcement_operations,
+    label_value,
+    precision_by_policy,
+    reach,
+    sla_seconds,
+    sla_state,
+    triggers_for,
+    validate_decision,
+)
+from trustwatch.review.evidence import Segment, highlight, jaccard, spans_by_field, words
+from trustwatch.review.models import (
+    AppealRow,
+    CaseEventRow,
+    CaseRow,
+    DecisionRow,
+    LabelRow,
+    OutboxRow,
+    ReviewCursorRow,
+    ReviewSessionRow,
+    ReviewUserRow,
+)
+from trustwatch.store.models import ActionRow, EventRow, VerdictRow
+from trustwatch.store.sql import SqlStore, VerdictEntry
+from trustwatch.stream.bus import OutRecord, Producer, Topics
+from trustwatch.verdicts import Action, PolicyDecision, Verdict
+
+SESSION_TTL_S = 12 * 3600.0
+CLAIM_TTL_S = 30 * 60.0
+# Verdicts committed out of created_at order (a slow group commit) are caught by re-reading
+# this much before the cursor; links already made are skipped.
+_CURSOR_OVERLAP = timedelta(minutes=2)
+_SYNC_LOCK_KEY = 0x7457_7276
+
+_USERS = cast(Table, ReviewUserRow.__table__)
+_SESSIONS = cast(Table, ReviewSessionRow.__table__)
+_CASES = cast(Table, CaseRow.__table__)
+_CASE_EVENTS = cast(Table, CaseEventRow.__table__)
+_DECISIONS = cast(Table, DecisionRow.__table__)
+_LABELS = cast(Table, LabelRow.__table__)
+_APPEALS = cast(Table, AppealRow.__table__)
+_OUTBOX = cast(Table, OutboxRow.__table__)
+_CURSOR = cast(Table, ReviewCursorRow.__table__)
+_ACTIONS = cast(Table, ActionRow.__table__)
+
+
+class NotFoundError(ReviewError):
+    """No such case or user."""
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    id: int
+    username: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    reviewer: Reviewer
+    csrf_token: str
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    role: Role
+    created_at: float
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    policy: str
+    entity: Entity
+    actor_id: str | None
+    source: str
+    status: CaseStatus
+    severity: int
+    reach: float
+    reports: int
+    priority: float
+    age_s: float
+    sla_s: float
+    sla_state: str
+    escalated: bool
+    appeal: bool
+    excluded_reviewer: str | None
+    assignee: str | None
+    auto_action: str | None
+    max_score: float
+    items: int
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    policy: str
+    open: int
+    claimed: int
+    escalated: int
+    appeals: int
+    breached: int
+    oldest_age_s: float
+    precision: PolicyPrecision | None
+
+
+@dataclass(frozen=True)
+class FieldView:
+    field: str
+    segments: list[Segment]
+
+
+@dataclass(frozen=True)
+class CaseItem:
+    event: Event
+    verdict: Verdict | None
+    source: str
+    fields: list[FieldView]
+
+    @property
+    def decisions(self) -> list[PolicyDecision]:
+        return [] if self.verdict is None else self.verdict.policies
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    id: int
+    case_id: int
+    policy: str
+    reviewer: str
+    outcome: Outcome
+    action: str | None
+    reason: str
+    decided_at: float
+    appeal: bool
+    overturned_previous: bool
+
+
+@dataclass(frozen=True)
+class AppealView:
+    id: int
+    filed_by: str
+    reason: str
+    filed_at: float
+
+
+@dataclass(frozen=True)
+class SimilarItem:
+    case_id: int
+    event_id: str
+    similarity: float
+    status: str
+    outcome: str | None
+    snippet: str
+
+
+@dataclass(frozen=True)
+class UserContext:
+    actor_id: str
+    account_created_at: datetime | None
+    earlier_verdicts: list[VerdictEntry]
+    earlier_decisions: list[DecisionView]
+    open_cases: list[CaseSummary]
+
+    def account_age_days(self, now: float) -> float | None:
+        if self.account_created_at is None:
+            return None
+        return max(0.0, now - self.account_created_at.timestamp()) / 86400.0
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: CaseSummary
+    items: list[CaseItem]
+    user: UserContext | None
+    similar: list[SimilarItem]
+    decisions: list[DecisionView]
+    appeals: list[AppealView]
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    decided: list[int]
+    failed: dict[int, str]
+
+
+@dataclass
+class Dashboard:
+    buckets: list[str]
+    events_by_policy: dict[str, list[float]] = field(default_factory=dict)
+    actions_by_policy: dict[str, list[float]] = field(default_factory=dict)
+    outcomes_by_policy: dict[str, dict[str, float]] = field(default_factory=dict)
+    latency_ms: dict[str, list[float]] = field(default_factory=dict)
+    queues: list[QueueSummary] = field(default_factory=list)
+
+
+def severities_of(pack: Any) -> dict[str, int]:
+    """Policy name -> severity, from a loaded ``Pack``."""
+    return {name: int(policy.severity) for name, policy in pack.policies.items()}
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ReviewService:
+    """The review use cases. Thread-safe: every call opens its own transaction."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        *,
+        severities: dict[str, int] | None = None,
+        producer: Producer | None = None,
+        topics: Topics | None = None,
+        clock: Callable[[], float] = time.time,
+        claim_ttl_s: float = CLAIM_TTL_S,
+    ) -> None:
+        self.store = store
+        self.engine = store.engine
+        self.severities = dict(severities or {})
+        self.producer = producer
+        self.topics = topics or Topics()
+        self.clock = clock
+        self.claim_ttl_s = claim_ttl_s
+        self._publish_lock = threading.Lock()
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            # The store's SQLite begin hook takes the write lock up front for tw_write.
+            conn.execution_options(tw_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _audit(
+        self, conn: Connection, actor: str, action: str, subject: str, details: dict[str, Any]
+    ) -> None:
+        # The audit entry commits or rolls back with the change it describes.
+        self.store._append_audit(conn, actor, action, subject, details)
+
+    def _upsert(self, table: Any, keys: list[str], values: dict[str, Any]) -> Any:
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(table).values(**values)
+        return stmt.on_conflict_do_update(
+            index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
+        )
+
+    # -- users and sessions ---------------------------------------------------------------
+
+    def create_user(
+        self, by: Reviewer | None, username: str, role: Role, password: str
+    ) -> UserInfo:
+        """Create a console user. ``by`` None means the local operator (the CLI)."""
+        if by is not None:
+            check_permission(by.role, Permission.MANAGE_USERS)
+        username = username.strip()
+        if not username or len(username) > 100:
+            raise ReviewError("a username needs 1 to 100 characters")
+        if len(password) < auth.MIN_PASSWORD_LENGTH:
+            raise ReviewError(
+                f"a password needs at least {auth.MIN_PASSWORD_LENGTH} characters; "
+                "leave it out to get a generated one"
+            )
+        now = self.clock()
+        password_hash = auth.hash_password(password)
+        try:
+            with self._write() as conn:
+                user_id = conn.execute(
+                    insert(_USERS)
+                    .values(
+                        username=username,
+                        role=role.value,
+                        password_hash=password_hash,
+                        created_at=now,
+                        disabled=False,
+                    )
+                    .returning(_USERS.c.id)
+                ).scalar_one()
+                self._audit(
+                    conn,
+                    by.username if by else "cli",
+                    "user.created",
+                    f"user:{username}",
+                    {"role": role.value},
+                )
+        except IntegrityError:
+            raise ReviewError(f"a user named {username!r} already exists") from None
+        return UserInfo(user_id, username, role, now, False)
+
+    def set_role(self, by: Reviewer | None, username: str, role: Role) -> None:
+        if by is not None:
+            check_permission(by.role, Permission.MANAGE_USERS)
+        with self._write() as conn:
+            old = conn.execute(
+                select(ReviewUserRow.role).where(ReviewUserRow.username == username)
+            ).scalar_one_or_none()
+            if old is None:
+                raise NotFoundError(f"no user named {username!r}")
+            conn.execute(
+                update(_USERS).where(ReviewUserRow.username == username).values(role=role.value)
+            )
+            # A new role takes effect at once: the user's sessions end.
+            user_id = select(ReviewUserRow.id).where(ReviewUserRow.username == username)
+            conn.execute(
+                _SESSIONS.delete().where(ReviewSessionRow.user_id.in_(user_id.scalar_subquery()))
+            )
+            self._audit(
+                conn,
+                by.username if by else "cli",
+                "user.role_changed",
+                f"user:{username}",
+                {"from": old, "to": role.value},
+            )
+
+    def list_users(self, by: Reviewer) -> list[UserInfo]:
+        check_permission(by.role, Permission.MANAGE_USERS)
+        with self._read() as conn:
+            rows = conn.execute(select(_USERS).order_by(ReviewUserRow.username))
+            return [
+                UserInfo(r.id, r.username, Role(r.role), r.created_at, bool(r.disabled))
+                for r in rows
+            ]
+
+    def authenticate(self, username: str, password: str) -> Reviewer | None:
+        with self._read() as conn:
+            row = conn.execute(
+                select(_USERS).where(ReviewUserRow.username == username)
+            ).one_or_none()
+        if row is None:
+            # Spend the same time as a real check, so timing does not reveal usernames.
+            auth.verify_password(_dummy_hash(), password)
+            return None
+        if row.disabled or not auth.verify_password(row.password_hash, password):
+            return None
+        if auth.needs_rehash(row.password_hash):
+            with self._write() as conn:
+                conn.execute(
+                    update(_USERS)
+                    .where(ReviewUserRow.id == row.id)
+                    .values(password_hash=auth.hash_password(password))
+                )
+        return Reviewer(row.id, row.username, Role(row.role))
+
+    def start_session(self, reviewer: Reviewer) -> tuple[str, str]:
+        """A new session; returns (cookie token, CSRF token). Only the token's hash is kept."""
+        token, csrf = auth.new_token(), auth.new_token()
+        now = self.clock()
+        with self._write() as conn:
+            conn.execute(_SESSIONS.delete().where(ReviewSessionRow.expires_at < now))
+            conn.execute(
+                insert(_SESSIONS).values(
+                    token_hash=auth.token_hash(token),
+                    user_id=reviewer.id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    expires_at=now + SESSION_TTL_S,
+                )
+            )
+        return token, csrf
+
+    def session(self, token: str | None) -> SessionInfo | None:
+        if not token:
+            return None
+        with self._read() as conn:
+            row = conn.execute(
+                select(
+                    ReviewUserRow.id,
+                    ReviewUserRow.username,
+                    ReviewUserRow.role,
+                    ReviewUserRow.disabled,
+                    ReviewSessionRow.csrf_token,
+                    ReviewSessionRow.expires_at,
+                )
+                .join(ReviewUserRow, ReviewUserRow.id == ReviewSessionRow.user_id)
+                .where(ReviewSessionRow.token_hash == auth.token_hash(token))
+            ).one_or_none()
+        if row is None or row.disabled or row.expires_at < self.clock():
+            return None
+        return SessionInfo(Reviewer(row.id, row.username, Role(row.role)), row.csrf_token)
+
+    def end_session(self, token: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                _SESSIONS.delete().where(ReviewSessionRow.token_hash == auth.token_hash(token))
+            )
+
+    # -- opening cases --------------------------------------------------------------------
+
+    def sync_cases(self) -> int:
+        """Open or extend cases for verdicts stored since the last call, by any writer.
+
+        Returns the number of new case links. Safe to run from several threads or
+        processes: writes are serialised and every link is made once.
+        """
+        with self._read() as conn:
+            position = conn.execute(
+                select(ReviewCursorRow.position).where(ReviewCursorRow.name == "verdicts")
+            ).scalar_one_or_none()
+            cursor = None if position is None else datetime.fromisoformat(position)
+            newest = conn.execute(select(func.max(VerdictRow.created_at))).scalar_one_or_none()
+        if newest is None or (cursor is not None and _utc(newest) <= cursor):
+            return 0
+        for attempt in range(3):
+            try:
+                return self._sync_since(cursor)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        return 0
+
+    def _sync_since(self, cursor: datetime | None) -> int:
+        flagged = [a.value for a in (*CASE_ACTIONS, Action.BLOCK)]
+        query = (
+            select(EventRow.body, VerdictRow.body.label("verdict"), VerdictRow.created_at)
+            .join(VerdictRow, VerdictRow.event_id == EventRow.id)
+            .where(or_(VerdictRow.action.in_(flagged), EventRow.type == "report.filed"))
+            .order_by(VerdictRow.created_at)
+        )
+        if cursor is not None:
+            query = query.where(VerdictRow.created_at >= cursor - _CURSOR_OVERLAP)
+        linked = 0
+        now = self.clock()
+        with self._write() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SYNC_LOCK_KEY})
+            newest = conn.execute(select(func.max(VerdictRow.created_at))).scalar_one()
+            rows = conn.execute(query).all()
+            done = self._already_linked(conn, [Event.model_validate_json(r.body).id for r in rows])
+            for row in rows:
+                event = Event.model_validate_json(row.body)
+                verdict = Verdict.model_validate_json(row.verdict)
+                for trigger in triggers_for(event, verdict, self.severities):
+                    if (event.id, trigger.policy) in done:
+                        continue
+                    linked += self._open_or_extend(conn, event, trigger, now)
+                    done.add((event.id, trigger.policy))
+            if newest is not None:
+                conn.execute(
+                    self._upsert(
+                        _CURSOR,
+                        ["name"],
+                        {"name": "verdicts", "position": _utc(newest).isoformat()},
+                    )
+                )
+        return linked
+
+    def _already_linked(self, conn: Connection, event_ids: list[str]) -> set[tuple[str, str]]:
+        done: set[tuple[str, str]] = set()
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            done.update(
+                (r.event_id, r.policy)
+                for r in conn.execute(
+                    select(CaseEventRow.event_id, CaseEventRow.policy).where(
+                        CaseEventRow.event_id.in_(chunk),
+                        CaseEventRow.source.in_(("verdict", "report")),
+                    )
+                )
+            )
+        return done
+
+    def _resolve_entity(self, conn: Connection, trigger: CaseTrigger) -> CaseTrigger:
+        """A report about a message is reviewed with the sender's account, as flags are."""
+        if trigger.source != "report" or trigger.entity.type != "message":
+            return trigger
+        sender = conn.execute(
+            select(EventRow.actor_id)
+            .where(EventRow.subject_type == "message", EventRow.subject_id == trigger.entity.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if sender is None:
+            return trigger
+        return CaseTrigger(
+            trigger.policy,
+            Entity("user", sender),
+            trigger.event_id,
+            trigger.source,
+            trigger.severity,
+            trigger.surface,
+            trigger.score,
+            trigger.action,
+            sender,
+        )
+
+    def _reported_content(self, conn: Connection, trigger: CaseTrigger) -> tuple[str, str] | None:
+        """The newest stored content event a report points at: (event id, actor id)."""
+        target_type, target_id = trigger.entity.type, trigger.entity.id
+        if target_type == "user":
+            where = and_(EventRow.actor_id == target_id, EventRow.type == "profile.updated")
+        else:
+            where = and_(EventRow.subject_type == target_type, EventRow.subject_id == target_id)
+        row = conn.execute(
+            select(EventRow.id, EventRow.actor_id)
+            .where(where, EventRow.type != "report.filed")
+            .order_by(EventRow.occurred_at.desc())
+            .limit(1)
+        ).one_or_none()
+        return None if row is None else (row.id, row.actor_id)
+
+    def _open_or_extend(
+        self, conn: Connection, event: Event, trigger: CaseTrigger, now: float
+    ) -> int:
+        is_report = trigger.source == "report"
+        content = self._reported_content(conn, trigger) if is_report else None
+        trigger = self._resolve_entity(conn, trigger)
+        actor_id = trigger.actor_id or (content[1] if content else None)
+        open_case = conn.execute(
+            select(_CASES).where(
+                CaseRow.policy == trigger.policy,
+                CaseRow.entity_type == trigger.entity.type,
+                CaseRow.entity_id == trigger.entity.id,
+                CaseRow.status != CaseStatus.CLOSED.value,
+            )
+        ).one_or_none()
+        if open_case is None:
+            sev = trigger.severity
+            reports = int(is_report)
+            r = reach([trigger.surface], reports)
+            case_id = conn.execute(
+                insert(_CASES)
+                .values(
+                    policy=trigger.policy,
+                    entity_type=trigger.entity.type,
+                    entity_id=trigger.entity.id,
+                    actor_id=actor_id,
+                    source=trigger.source,
+                    status=CaseStatus.OPEN.value,
+                    severity=sev,
+                    reach=r,
+                    reports=reports,
+                    base_priority=base_priority(sev, r),
+                    max_score=trigger.score,
+                    auto_action=None if trigger.action is None else trigger.action.value,
+                    sla_s=sla_seconds(sev),
+                    opened_at=now,
+                    updated_at=now,
+                    escalated=False,
+                    appeal=False,
+                )
+                .returning(_CASES.c.id)
+            ).scalar_one()
+        else:
+            case_id = open_case.id
+            sev = max(open_case.severity, trigger.severity)
+            reports = open_case.reports + int(is_report)
+            widest = max(open_case.reach - open_case.reports, reach([trigger.surface], 0))
+            r = widest + reports
+            actions = [Action(a) for a in (open_case.auto_action, trigger.action) if a]
+            conn.execute(
+                update(_CASES)
+                .where(CaseRow.id == case_id)
+                .values(
+                    severity=sev,
+                    reach=r,
+                    reports=reports,
+                    base_priority=base_priority(sev, r, escalated=open_case.escalated),
+                    sla_s=min(open_case.sla_s, sla_seconds(sev)),
+                    max_score=max(open_case.max_score, trigger.score),
+                    auto_action=Action.strongest(actions).value if actions else None,
+                    actor_id=open_case.actor_id or actor_id,
+                    updated_at=now,
+                )
+            )
+        self._link(conn, case_id, trigger.event_id, trigger.policy, trigger.source, now)
+        if content is not None:
+            self._link(conn, case_id, content[0], trigger.policy, "content", now)
+        return 1
+
+    def _link(
+        self, conn: Connection, case_id: int, event_id: str, policy: str, source: str, now: float
+    ) -> None:
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        conn.execute(
+            dialect.insert(_CASE_EVENTS)
+            .values(case_id=case_id, event_id=event_id, policy=policy, source=source, added_at=now)
+            .on_conflict_do_nothing()
+        )
+
+    # -- queues ---------------------------------------------------------------------------
+
+    def _priority_expr(self, now: float) -> Any:
+        return CaseRow.base_priority * (1.0 + (now - CaseRow.opened_at) / CaseRow.sla_s)
+
+    def _summary(self, row: Any, items: int, now: float) -> CaseSummary:
+        return CaseSummary(
+            id=row.id,
+            policy=row.policy,
+            entity=Entity(row.entity_type, row.entity_id),
+            actor_id=row.actor_id,
+            source=row.source,
+            status=CaseStatus(row.status),
+            severity=row.severity,
+            reach=row.reach,
+            reports=row.reports,
+            priority=row.base_priority * (1.0 + max(0.0, now - row.opened_at) / row.sla_s),
+            age_s=max(0.0, now - row.opened_at),
+            sla_s=row.sla_s,
+            sla_state=sla_state(row.opened_at, row.sla_s, now),
+            escalated=bool(row.escalated),
+            appeal=bool(row.appeal),
+            excluded_reviewer=row.excluded_reviewer,
+            assignee=row.assignee,
+            auto_action=row.auto_action,
+            max_score=row.max_score,
+            items=items,
+        )
+
+    def _summaries(self, conn: Connection, where: Any, now: float, limit: int) -> list[CaseSummary]:
+        items = (
+            select(func.count())
+            .where(CaseEventRow.case_id == CaseRow.id)
+            .correlate(CaseRow)
+            .scalar_subquery()
+        )
+        rows = conn.execute(
+            select(_CASES, items.label("items"))
+            .where(where)
+            .order_by(self._priority_expr(now).desc(), CaseRow.id)
+            .limit(limit)
+        ).all()
+        return [self._summary(r, r.items, now) for r in rows]
+
+    def queue(
+        self, by: Reviewer, policy: str | None = None, *, limit: int = 200
+    ) -> list[CaseSummary]:
+        """Open and claimed cases, highest priority first."""
+        check_permission(by.role, Permission.VIEW)
+        now = self.clock()
+        where = CaseRow.status != CaseStatus.CLOSED.value
+        if policy is not None:
+            where = and_(where, CaseRow.policy == policy)
+        with self._read() as conn:
+            return self._summaries(conn, where, now, limit)
+
+    def precision(self, by: Reviewer) -> dict[str, PolicyPrecision]:
+        check_permission(by.role, Permission.VIEW)
+        with self._read() as conn:
+            rows = conn.execute(
+                select(
+                    DecisionRow.policy,
+                    DecisionRow.source,
+                    DecisionRow.outcome,
+                    DecisionRow.appeal,
+                    DecisionRow.overturned_previous,
+                ).where(DecisionRow.outcome != Outcome.ESCALATE.value)
+            ).all()
+        flags = [
+            DecidedFlag(
+                r.policy, r.source, Outcome(r.outcome), bool(r.appeal), bool(r.overturned_previous)
+            )
+            for r in rows
+        ]
+        return {p.policy: p for p in precision_by_policy(flags)}
+
+    def queues(self, by: Reviewer) -> list[QueueSummary]:
+        """Per policy: queue size, SLA state, oldest age and precision from decisions."""
+        check_permission(by.role, Permission.VIEW)
+        now = self.clock()
+        status = CaseRow.status
+        with self._read() as conn:
+            rows = conn.execute(
+                select(
+                    CaseRow.policy,
+                    func.sum(case((status == CaseStatus.OPEN.value, 1), else_=0)).label("open"),
+                    func.sum(case((status == CaseStatus.CLAIMED.value, 1), else_=0)).label(
+                        "claimed"
+                    ),
+                    func.sum(case((CaseRow.escalated.is_(True), 1), else_=0)).label("escalated"),
+                    func.sum(case((CaseRow.appeal.is_(True), 1), else_=0)).label("appeals"),
+                    func.sum(case((now - CaseRow.opened_at >= CaseRow.sla_s, 1), else_=0)).label(
+                        "breached"
+                    ),
+                    func.min(CaseRow.opened_at).label("oldest"),
+                )
+                .where(status != CaseStatus.CLOSED.value)
+                .group_by(CaseRow.policy)
+            ).all()
+        precision = self.precision(by)
+        out = {
+            r.policy: QueueSummary(
+                r.policy,
+                int(r.open or 0),
+                int(r.claimed or 0),
+                int(r.escalated or 0),
+                int(r.appeals or 0),
+                int(r.breached or 0),
+                max(0.0, now - r.oldest),
+                precision.get(r.policy),
+            )
+            for r in rows
+        }
+        for name, p in precision.items():
+            out.setdefault(name, QueueSummary(name, 0, 0, 0, 0, 0, 0.0, p))
+        return [out[k] for k in sorted(out)]
+
+    # -- claiming -------------------------------------------------------------------------
+
+    def _workable(self, by: Reviewer, now: float) -> Any:
+        free = or_(
+            CaseRow.status == CaseStatus.OPEN.value,
+            and_(
+                CaseRow.status == CaseStatus.CLAIMED.value,
+                CaseRow.claimed_at < now - self.claim_ttl_s,
+            ),
+        )
+        cond = and_(
+            free,
+            or_(CaseRow.excluded_reviewer.is_(None), CaseRow.excluded_reviewer != by.username),
+        )
+        if Permission.DECIDE_ESCALATED not in ROLE_PERMISSIONS[by.role]:
+            cond = and_(cond, CaseRow.escalated.is_(False))
+        return cond
+
+    def claim_next(self, by: Reviewer, policy: str | None = None) -> int | None:
+        """The case this reviewer holds, or the highest-priority one they may take now."""
+        check_permission(by.role, Permission.DECIDE)
+        now = self.clock()
+        in_queue = CaseRow.policy == policy if policy is not None else CaseRow.id.is_not(None)
+        with self._write() as conn:
+            mine = conn.execute(
+                select(CaseRow.id)
+                .where(
+                    in_queue,
+                    CaseRow.status == CaseStatus.CLAIMED.value,
+                    CaseRow.assignee == by.username,
+                )
+                .order_by(CaseRow.claimed_at)
+                .limit(1)
+            ).scalar_one_or_none()
+            if mine is not None:
+                return int(mine)
+            case_id = conn.execute(
+                select(CaseRow.id)
+                .where(in_queue, self._workable(by, now))
+                .order_by(self._priority_expr(now).desc(), CaseRow.id)
+                .limit(1)
+            ).scalar_one_or_none()
+            if case_id is None:
+                return None
+            conn.execute(
+                update(_CASES)
+                .where(CaseRow.id == case_id)
+                .values(status=CaseStatus.CLAIMED.value, assignee=by.username, claimed_at=now)
+            )
+            return int(case_id)
+
+    def claim(self, by: Reviewer, case_id: int) -> None:
+        check_permission(by.role, Permission.DECIDE)
+        now = self.clock()
+        with self._write() as conn:
+            row = self._case_row(conn, case_id)
+            self._check_workable(by, row, now)
+            conn.execute(
+                update(_CASES)
+                .where(CaseRow.id == case_id)
+                .values(status=CaseStatus.CLAIMED.value, assignee=by.username, claimed_at=now)
+            )
+
+    def _case_row(self, conn: Connection, case_id: int) -> Any:
+        row = conn.execute(select(_CASES).where(CaseRow.id == case_id)).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no case #{case_id}")
+        return row
+
+    def _check_workable(self, by: Reviewer, row: Any, now: float) -> None:
+        if row.status == CaseStatus.CLOSED.value:
+            raise CaseStateError(
+                f"case #{row.id} is already decided; record an appeal to reopen it"
+            )
+        if (
+            row.status == CaseStatus.CLAIMED.value
+            and row.assignee != by.username
+            and row.claimed_at is not None
+            and now - row.claimed_at < self.claim_ttl_s
+        ):
+            raise CaseStateError(f"case #{row.id} is claimed by {row.assignee}; pick another")
+        if row.appeal and row.excluded_reviewer == by.username:
+            raise CaseStateError(
+                f"case #{row.id} appeals your own decision; another reviewer must decide it"
+            )
+        if row.escalated:
+            check_permission(by.role, Permission.DECIDE_ESCALATED)
+
+    # -- deciding -------------------------------------------------------------------------
+
+    def decide(self, by: Reviewer, case_id: int, decision: DecisionInput) -> int:
+        """Record a decision; a final one closes the case, labels its items and enforces."""
+        check_permission(by.role, Permission.DECIDE)
+        decision = validate_decision(decision)
+        now = self.clock()
+        with self._write() as conn:
+            decision_id = self._decide(conn, by, case_id, decision, now)
+        self.publish_pending()
+        return decision_id
+
+    def bulk_decide(
+        self, by: Reviewer, case_ids: Sequence[int], decision: DecisionInput
+    ) -> BulkResult:
+        """The same decision on many cases; each case commits on its own."""
+        check_permission(by.role, Permission.DECIDE)
+        decision = validate_decision(decision)
+        decided: list[int] = []
+        failed: dict[int, str] = {}
+        for case_id in dict.fromkeys(case_ids):
+            try:
+                with self._write() as conn:
+                    self._decide(conn, by, case_id, decision, self.clock())
+                decided.append(case_id)
+            except ReviewError as exc:
+                failed[case_id] = str(exc)
+        self.publish_pending()
+        return BulkResult(decided, failed)
+
+    def _decide(
+        self, conn: Connection, by: Reviewer, case_id: int, decision: DecisionInput, now: float
+    ) -> int:
+        row = self._case_row(conn, case_id)
+        self._check_workable(by, row, now)
+        previous = conn.execute(
+            select(DecisionRow.outcome, DecisionRow.action)
+            .where(DecisionRow.case_id == case_id, DecisionRow.outcome != Outcome.ESCALATE.value)
+            .order_by(DecisionRow.id.desc())
+            .limit(1)
+        ).one_or_none()
+        final = decision.outcome != Outcome.ESCALATE
+        overturned = bool(
+            row.appeal and final and previous is not None and previous.outcome != decision.outcome
+        )
+        decision_id = int(
+            conn.execute(
+                insert(_DECISIONS)
+                .values(
+                    case_id=case_id,
+                    policy=row.policy,
+                    source=row.source,
+                    reviewer=by.username,
+                    outcome=decision.outcome.value,
+                    action=None if decision.action is None else decision.action.value,
+                    reason=decision.reason,
+                    appeal=bool(row.appeal) and final,
+                    overturned_previous=overturned,
+                    decided_at=now,
+                )
+                .returning(_DECISIONS.c.id)
+            ).scalar_one()
+        )
+        details: dict[str, Any] = {
+            "decision_id": decision_id,
+            "policy": row.policy,
+            "outcome": decision.outcome.value,
+            "action": None if decision.action is None else decision.action.value,
+            "reason": decision.reason,
+            "appeal": bool(row.appeal),
+        }
+        if not final:
+            conn.execute(
+                update(_CASES)
+                .where(CaseRow.id == case_id)
+                .values(
+                    status=CaseStatus.OPEN.value,
+                    escalated=True,
+                    assignee=None,
+                    claimed_at=None,
+                    base_priority=base_priority(row.severity, row.reach, escalated=True),
+                    updated_at=now,
+                )
+            )
+            self._audit(conn, by.username, "review.escalated", f"case:{case_id}", details)
+            return decision_id
+        conn.execute(
+            update(_CASES)
+            .where(CaseRow.id == case_id)
+            .values(
+                status=CaseStatus.CLOSED.value,
+                assignee=by.username,
+                closed_at=now,
+                updated_at=now,
+            )
+        )
+        links = conn.execute(
+            select(CaseEventRow.event_id, CaseEventRow.source, EventRow.body)
+            .join(EventRow, EventRow.id == CaseEventRow.event_id)
+            .where(CaseEventRow.case_id == case_id)
+        ).all()
+        content = [
+            (lk.event_id, Event.model_validate_json(lk.body))
+            for lk in links
+            if lk.source != "report"
+        ]
+        value = label_value(decision.outcome)
+        if value is not None:
+            for event_id, _ in content:
+                conn.execute(
+                    self._upsert(
+                        _LABELS,
+                        ["event_id", "policy"],
+                        {
+                            "event_id": event_id,
+                            "policy": row.policy,
+                            "value": value,
+                            "reviewer": by.username,
+                            "decision_id": decision_id,
+                            "decided_at": now,
+                        },
+                    )
+                )
+        restricted = {Action.HOLD.value, Action.BLOCK.value}
+        was_restricted = row.auto_action in restricted or (
+            previous is not None
+            and previous.outcome == Outcome.VIOLATION.value
+            and previous.action in restricted
+        )
+        targets = [_target_of(event) for _, event in content]
+        if not targets:
+            report_event = next(lk.event_id for lk in links if lk.source == "report")
+            targets = [Target(row.entity_type, row.entity_id, row.actor_id or "", report_event)]
+        ops = enforcement_operations(
+            decision.outcome, decision.action, targets, was_restricted=was_restricted
+        )
+        self._enqueue_enforcement(conn, decision_id, row.policy, by.username, ops, now)
+        details["labelled_events"] = [e for e, _ in content] if value is not None else []
+        details["enforcement"] = [op for _, _, op in ops]
+        self._audit(conn, by.username, "review.decided", f"case:{case_id}", details)
+        return decision_id
+
+    def _enqueue_enforcement(
+        self,
+        conn: Connection,
+        decision_id: int,
+        policy: str,
+        reviewer: str,
+        ops: list[tuple[Target, Action, str]],
+        now: float,
+    ) -> None:
+        if not ops:
+            return
+        pack_versions = dict(
+            conn.execute(
+                select(VerdictRow.event_id, VerdictRow.pack_version).where(
+                    VerdictRow.event_id.in_([t.event_id for t, _, _ in ops])
+                )
+            ).all()
+        )
+        now_dt = datetime.fromtimestamp(now, UTC)
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        for target, act, operation in ops:
+            action = EnforcementAction(
+                id=f"review:{decision_id}:{target.type}:{target.id}:{operation}",
+                event_id=target.event_id,
+                actor_id=target.actor_id,
+                target_type=target.type,
+                target_id=target.id,
+                action=act,
+                operation=operation,
+                policies=[policy],
+                pack_version=pack_versions.get(target.event_id, "review"),
+            )
+            conn.execute(
+                insert(_OUTBOX).values(
+                    id=action.id,
+                    decision_id=decision_id,
+                    key=target.actor_id or target.id,
+                    body=json.dumps(
+                        {**action.model_dump(mode="json"), "decided_by": reviewer},
+                        separators=(",", ":"),
+                    ),
+                    created_at=now,
+                    published_at=None,
+                )
+            )
+            # Also in the store's action history, so the user's context shows it.
+            conn.execute(
+                dialect.insert(_ACTIONS)
+                .values(
+                    id=action.id,
+                    event_id=action.event_id,
+                    actor_id=action.actor_id,
+                    target_type=action.target_type,
+                    target_id=action.target_id,
+                    action=action.action.value,
+                    operation=action.operation,
+                    policies=json.dumps(action.policies),
+                    pack_version=action.pack_version,
+                    created_at=now_dt,
+                )
+                .on_conflict_do_nothing()
+            )
+
+    def publish_pending(self) -> int:
+        """Send enforcement from the outbox to the bus's actions topic; returns how many."""
+        if self.producer is None:
+            return 0
+        with self._publish_lock:
+            with self._read() as conn:
+                rows = conn.execute(
+                    select(OutboxRow.id, OutboxRow.key, OutboxRow.body)
+                    .where(OutboxRow.published_at.is_(None))
+                    .order_by(OutboxRow.created_at, OutboxRow.id)
+                    .limit(1000)
+                ).all()
+            if not rows:
+                return 0
+            self.producer.send(
+                [
+                    OutRecord(
+                        topic=self.topics.actions,
+                        key=r.key,
+                        value=r.body.encode(),
+                        headers={"source": "review"},
+                    )
+                    for r in rows
+                ]
+            )
+            with self._write() as conn:
+                conn.execute(
+                    update(_OUTBOX)
+                    .where(OutboxRow.id.in_([r.id for r in rows]))
+                    .values(published_at=self.clock())
+                )
+            return len(rows)
+
+    def pending_enforcement(self) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            bodies = conn.execute(
+                select(OutboxRow.body)
+                .where(OutboxRow.published_at.is_(None))
+                .order_by(OutboxRow.created_at, OutboxRow.id)
+            ).scalars()
+            return [json.loads(b) for b in bodies]
+
+    # -- appeals --------------------------------------------------------------------------
+
+    def record_appeal(self, by: Reviewer, case_id: int, reason: str, *, filed_by: str) -> None:
+        """Reopen a decided case for a reviewer other than the one who decided it."""
+        check_permission(by.role, Permission.RECORD_APPEAL)
+        reason = reason.strip()
+        if not reason:
+            raise ReviewError("an appeal needs the user's reason; paste or summarise it")
+        now = self.clock()
+        with self._write() as conn:
+            row = self._case_row(conn, case_id)
+            if row.status != CaseStatus.CLOSED.value:
+                raise CaseStateError(f"case #{case_id} is still open; decide it first")
+            last = conn.execute(
+                select(DecisionRow.id, DecisionRow.reviewer)
+                .where(
+                    DecisionRow.case_id == case_id, DecisionRow.outcome != Outcome.ESCALATE.value
+                )
+                .order_by(DecisionRow.id.desc())
+                .limit(1)
+            ).one()
+            other_open = conn.execute(
+                select(CaseRow.id).where(
+                    CaseRow.policy == row.policy,
+                    CaseRow.entity_type == row.entity_type,
+                    CaseRow.entity_id == row.entity_id,
+                    CaseRow.status != CaseStatus.CLOSED.value,
+                )
+            ).scalar_one_or_none()
+            if other_open is not None:
+                raise CaseStateError(
+                    f"case #{other_open} is open for the same {row.entity_type}; "
+                    "decide it first, then record the appeal"
+                )
+            conn.execute(
+                update(_CASES)
+                .where(CaseRow.id == case_id)
+                .values(
+                    status=CaseStatus.OPEN.value,
+                    appeal=True,
+                    escalated=False,
+                    base_priority=base_priority(row.severity, row.reach),
+                    excluded_reviewer=last.reviewer,
+                    assignee=None,
+                    claimed_at=None,
+                    closed_at=None,
+                    opened_at=now,
+                    updated_at=now,
+                )
+            )
+            conn.execute(
+                insert(_APPEALS).values(
+                    case_id=case_id,
+                    decision_id=last.id,
+                    filed_by=filed_by,
+                    reason=reason,
+                    filed_at=now,
+                )
+            )
+            self._audit(
+                conn,
+                by.username,
+                "review.appeal_recorded",
+                f"case:{case_id}",
+                {"decision_id": last.id, "filed_by": filed_by, "reason": reason},
+            )
+
+    # -- the case view --------------------------------------------------------------------
+
+    def case_view(self, by: Reviewer, case_id: int) -> CaseView:
+        check_permission(by.role, Permission.VIEW)
+        now = self.clock()
+        with self._read() as conn:
+            row = self._case_row(conn, case_id)
+            links = conn.execute(
+                select(
+                    CaseEventRow.event_id,
+                    CaseEventRow.source,
+                    EventRow.body,
+                    VerdictRow.body.label("verdict"),
+                )
+                .join(EventRow, EventRow.id == CaseEventRow.event_id)
+                .outerjoin(VerdictRow, VerdictRow.event_id == CaseEventRow.event_id)
+                .where(CaseEventRow.case_id == case_id)
+                .order_by(CaseEventRow.added_at, CaseEventRow.id)
+            ).all()
+            items = [_case_item(lk.body, lk.verdict, lk.source) for lk in links]
+            decisions = self._decisions(conn, DecisionRow.case_id == case_id)
+            appeals = [
+                AppealView(a.id, a.filed_by, a.reason, a.filed_at)
+                for a in conn.execute(
+                    select(_APPEALS).where(AppealRow.case_id == case_id).order_by(AppealRow.id)
+                )
+            ]
+            summary = self._summary(row, len(items), now)
+            user = self._user_context(conn, row, items, now) if row.actor_id else None
+            similar = self._similar(conn, row, items)
+        if user is not None:
+            history = self.store.entity_history("user", user.actor_id, limit=20)
+            own = {i.event.id for i in items}
+            user = UserContext(
+                user.actor_id,
+                user.account_created_at,
+                [v for v in history.verdicts if v.event_id not in own],
+                user.earlier_decisions,
+                user.open_cases,
+            )
+        return CaseView(summary, items, user, similar, decisions, appeals)
+
+    def _decisions(self, conn: Connection, where: Any, limit: int = 50) -> list[DecisionView]:
+        rows = conn.execute(
+            select(_DECISIONS)
+            .where(where)
+            .order_by(DecisionRow.decided_at.desc(), DecisionRow.id.desc())
+            .limit(limit)
+        )
+        return [
+            DecisionView(
+                r.id,
+                r.case_id,
+                r.policy,
+                r.reviewer,
+                Outcome(r.outcome),
+                r.action,
+                r.reason,
+                r.decided_at,
+                bool(r.appeal),
+                bool(r.overturned_previous),
+            )
+            for r in rows
+        ]
+
+    def _user_context(
+        self, conn: Connection, row: Any, items: list[CaseItem], now: float
+    ) -> UserContext:
+        created = next(
+            (
+                i.event.actor.created_at
+                for i in reversed(items)
+                if i.event.actor.id == row.actor_id and i.event.actor.created_at is not None
+            ),
+            None,
+        )
+        others = select(CaseRow.id).where(CaseRow.actor_id == row.actor_id, CaseRow.id != row.id)
+        earlier = self._decisions(conn, DecisionRow.case_id.in_(others.scalar_subquery()), 10)
+        open_cases = self._summaries(
+            conn,
+            and_(
+                CaseRow.actor_id == row.actor_id,
+                CaseRow.id != row.id,
+                CaseRow.status != CaseStatus.CLOSED.value,
+            ),
+            now,
+            20,
+        )
+        return UserContext(row.actor_id, created, [], earlier, open_cases)
+
+    def _similar(self, conn: Connection, row: Any, items: list[CaseItem]) -> list[SimilarItem]:
+        """Recent items in the same queue whose words overlap this case's, with their outcome."""
+        mine = words(" ".join(t for i in items for t in i.event.text_fields().values()))
+        if not mine:
+            return []
+        last_outcome = (
+            select(DecisionRow.outcome)
+            .where(DecisionRow.case_id == CaseEventRow.case_id)
+            .order_by(DecisionRow.id.desc())
+            .limit(1)
+            .correlate(CaseEventRow)
+            .scalar_subquery()
+        )
+        rows = conn.execute(
+            select(
+                CaseEventRow.case_id,
+                CaseEventRow.event_id,
+                EventRow.body,
+                CaseRow.status,
+                last_outcome.label("outcome"),
+            )
+            .join(EventRow, EventRow.id == CaseEventRow.event_id)
+            .join(CaseRow, CaseRow.id == CaseEventRow.case_id)
+            .where(CaseEventRow.policy == row.policy, CaseEventRow.case_id != row.id)
+            .order_by(CaseEventRow.id.desc())
+            .limit(500)
+        ).all()
+        scored: list[SimilarItem] = []
+        for r in rows:
+            event = Event.model_validate_json(r.body)
+            text_ = " ".join(event.text_fields().values())
+            sim = jaccard(mine, words(text_))
+            if sim >= 0.2:
+                snippet = text_ if len(text_) <= 140 else text_[:139] + "…"
+                scored.append(SimilarItem(r.case_id, r.event_id, sim, r.status, r.outcome, snippet))
+        scored.sort(key=lambda s: (-s.similarity, -s.case_id))
+        return scored[:5]
+
+    # -- dashboard ------------------------------------------------------------------------
+
+    def dashboard(self, by: Reviewer, *, hours: int = 24) -> Dashboard:
+        """Hourly series over the last ``hours``: flagged events and enforcement per policy,
+        review outcomes, and engine latency (p50, p95)."""
+        check_permission(by.role, Permission.VIEW)
+        now = self.clock()
+        end = int(now // 3600 + 1) * 3600
+        start = end - hours * 3600
+        since = datetime.fromtimestamp(start, UTC)
+        labels = [
+            datetime.fromtimestamp(start + i * 3600, UTC).strftime("%H:00") for i in range(hours)
+        ]
+
+        def bucket(ts: float) -> int | None:
+            i = int((ts - start) // 3600)
+            return i if 0 <= i < hours else None
+
+        data = Dashboard(buckets=labels)
+        latencies: list[list[float]] = [[] for _ in range(hours)]
+        with self._read() as conn:
+            for r in conn.execute(
+                select(VerdictRow.created_at, VerdictRow.latency_ms, VerdictRow.body).where(
+                    VerdictRow.created_at >= since
+                )
+            ):
+                i = bucket(_utc(r.created_at).timestamp())
+                if i is None:
+                    continue
+                latencies[i].append(r.latency_ms)
+                verdict = Verdict.model_validate_json(r.body)
+                for d in verdict.policies:
+                    if d.mode == "live" and d.action != Action.ALLOW:
+                        data.events_by_policy.setdefault(d.policy, [0.0] * hours)[i] += 1
+            for ar in conn.execute(
+                select(ActionRow.created_at, ActionRow.policies).where(
+                    ActionRow.created_at >= since
+                )
+            ):
+                i = bucket(_utc(ar.created_at).timestamp())
+                if i is None:
+                    continue
+                for policy in json.loads(ar.policies) or [REPORTS_QUEUE]:
+                    data.actions_by_policy.setdefault(policy, [0.0] * hours)[i] += 1
+            for dr in conn.execute(
+                select(DecisionRow.policy, DecisionRow.outcome, func.count().label("n"))
+                .where(DecisionRow.decided_at >= start)
+                .group_by(DecisionRow.policy, DecisionRow.outcome)
+            ):
+                data.outcomes_by_policy.setdefault(dr.policy, {})[dr.outcome] = float(dr.n)
+        data.latency_ms = {
+            "p50": [statistics.median(v) if v else 0.0 for v in latencies],
+            "p95": [_percentile(v, 0.95) for v in latencies],
+        }
+        data.queues = self.queues(by)
+        return data
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _target_of(event: Event) -> Target:
+    if event.listing is not None:
+        return Target("listing", event.listing.id, event.actor.id, event.id)
+    if event.message is not None:
+        return Target("message", event.message.id, event.actor.id, event.id)
+    if event.profile is not None:
+        return Target("profile", event.actor.id, event.actor.id, event.id)
+    return Target("user", event.actor.id, event.actor.id, event.id)
+
+
+def _case_item(body: str, verdict_body: str | None, source: str) -> CaseItem:
+    event = Event.model_validate_json(body)
+    verdict = None if verdict_body is None else Verdict.model_validate_json(verdict_body)
+    spans = spans_by_field(verdict)
+    fields = [
+        FieldView(name, highlight(value, spans.get(name, [])))
+        for name, value in event.text_fields().items()
+    ]
+    return CaseItem(event, verdict, source, fields)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return auth.hash_password("not a real password, only spends time")
