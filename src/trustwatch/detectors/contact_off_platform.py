@@ -42,7 +42,8 @@ _REQUEST = re.compile(
 )
 # Apps named without a request: too weak alone, but they raise a number or handle.
 _APP_MENTION = re.compile(
-    rf"(?<![a-z])(?:whats{_W}?app|whatsap+|telegram|wechat|kik|viber|snap{_W}?chat|instagram|imessage)(?![a-z])"
+    rf"(?<![a-z./])(?:whats{_W}?app|whatsap+|telegram|wechat|kik|viber|snap{_W}?chat|instagram|imessage)"
+    r"(?![a-z]|\.[a-z])"
 )
 _PHONE_ASK = re.compile(rf"(?<![a-z])(?:text|txt|call|ring|phone|sms){_W}(?:me|us)(?![a-z])")
 _REFUSAL = re.compile(
@@ -79,11 +80,11 @@ def _contact_kind(entity: Entity) -> str | None:
     """'direct' for a phone, email or messaging link; 'social' for a social handle."""
     if entity.kind in ("phone", "email"):
         return "direct"
-    if entity.kind == "social_handle":
+    if entity.kind == "social_handle" and "/" not in entity.text:
         platform = str(entity.attrs.get("platform", "")).lower()
         return "direct" if platform in _DIRECT_PLATFORMS else "social"
-    if entity.kind == "url":
-        rest = entity.value.lower().split("://", 1)[-1].removeprefix("www.")
+    if entity.kind in ("url", "social_handle"):
+        rest = entity.text.lower().split("://", 1)[-1].removeprefix("www.")
         host, _, path = rest.partition("/")
         found = _CONTACT_HOSTS.get(host)
         if found is None:

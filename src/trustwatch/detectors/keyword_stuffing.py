@@ -1,0 +1,153 @@
+"""Keyword stuffing in listings: walls of brand names, style tags or hashtags.
+
+"nike adidas gucci prada supreme vintage y2k" is a run of search terms with no
+sentence around it. A run is a sequence of brand names, style tags and hashtags
+separated only by spaces or list punctuation; "Nike, Adidas, Puma and Reebok" is
+broken by "and", so an honest bundle description stays short of the threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from trustwatch.detectors._views import dedupe, span_of
+from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
+
+_DATA = Path(__file__).parent / "data" / "stuffing_terms.yaml"
+_TOKEN = re.compile(r"#?[^\W_](?:[\w'&.+-]*[^\W_])?")
+_GLUE = re.compile(r"[\s,/|•·+;:\-–—*~!.()\[\]]*")  # list punctuation allowed inside a run
+_FIELDS = ("listing.title", "listing.description")
+
+
+def _load() -> tuple[dict[str, int], frozenset[str], frozenset[str]]:
+    data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    brands = frozenset(str(b).lower() for b in data["brands"])
+    tags = frozenset(str(t).lower() for t in data["tags"])
+    longest: dict[str, int] = {}
+    for phrase in brands | tags:
+        words = phrase.split()
+        longest[words[0]] = max(longest.get(words[0], 1), len(words))
+    return longest, brands, tags
+
+
+_FIRST_WORDS, _BRANDS, _TAGS = _load()
+
+
+class KeywordStuffingParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_brands: int = Field(default=4, ge=2, description="distinct brands in one run")
+    min_run: int = Field(default=6, ge=2, description="terms in that run")
+    tag_wall: int = Field(default=10, ge=2, description="a run this long needs no brands")
+    heavy_run: int = Field(default=12, ge=2)
+    heavy_brands: int = Field(default=7, ge=2)
+    hashtags: int = Field(default=8, ge=1, description="more hashtags than the app allows")
+    heavy_hashtags: int = Field(default=15, ge=1)
+    score: float = Field(default=0.6, ge=0, le=1)
+    heavy_score: float = Field(default=0.85, ge=0, le=1)
+    unrelated_bonus: float = Field(
+        default=0.1, ge=0, le=1, description="when the run names brands other than the item's"
+    )
+
+
+@dataclass
+class _Run:
+    start: int
+    end: int
+    terms: int
+    brands: set[str]
+
+
+def _runs(text: str) -> tuple[list[_Run], list[tuple[int, int]]]:
+    """Runs of brand/tag/hashtag terms in a lower-cased text, and the hashtag spans."""
+    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+    runs: list[_Run] = []
+    hashtags: list[tuple[int, int]] = []
+    current: _Run | None = None
+    i = 0
+    while i < len(tokens):
+        start, end, word = tokens[i]
+        kind: str | None = None
+        width = 1
+        if word.startswith("#"):
+            kind = "hashtag"
+            hashtags.append((start, end))
+        else:
+            for n in range(min(_FIRST_WORDS.get(word, 0), len(tokens) - i), 0, -1):
+                phrase = " ".join(t[2] for t in tokens[i : i + n]) if n > 1 else word
+                if phrase in _BRANDS:
+                    kind, width = "brand", n
+                    break
+                if phrase in _TAGS:
+                    kind, width = "tag", n
+                    break
+        if kind is None:
+            current = None
+            i += 1
+            continue
+        last_end = tokens[i + width - 1][1]
+        glued = current is not None and _GLUE.fullmatch(text, current.end, start) is not None
+        if current is None or not glued:
+            current = _Run(start, last_end, 0, set())
+            runs.append(current)
+        current.end = last_end
+        current.terms += 1
+        if kind == "brand":
+            current.brands.add(" ".join(t[2] for t in tokens[i : i + width]))
+        elif kind == "hashtag" and word[1:] in _BRANDS:
+            current.brands.add(word[1:])
+        i += width
+    return runs, hashtags
+
+
+@register
+class KeywordStuffing(Detector):
+    """Brand, tag and hashtag walls in a listing's title and description."""
+
+    name = "keyword_stuffing"
+    Params = KeywordStuffingParams
+
+    def __init__(self, params: KeywordStuffingParams) -> None:
+        super().__init__(params)
+        self.p = params
+
+    def detect(self, item: Item, ctx: Context) -> list[Signal]:
+        p = self.p
+        listing = item.event.listing
+        own = (listing.brand or "").lower() if listing is not None else ""
+        best = 0.0
+        evidence: list[Span] = []
+        details: dict[str, object] = {}
+        for field_name in _FIELDS:
+            if field_name not in item.fields:
+                continue
+            view = item.normalized(field_name).base
+            runs, hashtags = _runs(view.text)
+            for run in runs:
+                brands = len(run.brands)
+                if run.terms >= p.tag_wall or (brands >= p.min_brands and run.terms >= p.min_run):
+                    heavy = run.terms >= p.heavy_run or brands >= p.heavy_brands
+                    score = p.heavy_score if heavy else p.score
+                    if len(run.brands - {own}) >= p.min_brands - 1 and brands >= p.min_brands:
+                        score += p.unrelated_bonus
+                    evidence.append(span_of(item, field_name, view, run.start, run.end))
+                    if score > best:
+                        best = score
+                        details = {
+                            "kind": "term_run",
+                            "terms": run.terms,
+                            "brands": sorted(run.brands),
+                        }
+            if len(hashtags) >= p.hashtags:
+                score = p.heavy_score if len(hashtags) >= p.heavy_hashtags else p.score
+                evidence.append(span_of(item, field_name, view, hashtags[0][0], hashtags[-1][1]))
+                if score > best:
+                    best = score
+                    details = {"kind": "hashtag_wall", "hashtags": len(hashtags)}
+        if not evidence:
+            return []
+        return [Signal(self.name, round(min(best, 1.0), 4), dedupe(evidence), details)]

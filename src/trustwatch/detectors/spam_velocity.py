@@ -1,0 +1,146 @@
+"""Message blasts and repeated listings: near-duplicate text counted by velocity counters.
+
+A text is fingerprinted with one-permutation MinHash over its words (numbers, links,
+emails and handles masked, homoglyphs folded): each word's hash falls into one of
+``bins`` bins, each bin keeps its smallest hash, and pairs of bins form band keys.
+Two texts that differ by a word or two still share most band keys. For each key the
+counters record distinct recipients per sender, distinct senders, and distinct
+listings per seller in a sliding window of event time (``ctx.now``); the counters are
+idempotent per member, so a redelivered event never inflates a count.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
+
+# Links, emails and handles: any chunk with a slash, an "@", "$" or a dot inside a word.
+_MASK = re.compile(r"\S*(?:[/@$]|\.(?=\w))\S*")
+_MAYBE_LINK = re.compile(r"[/@$]|\.\w")
+_WORD = re.compile(r"[^\W\d_]+")
+_EMPTY = 0xFFFFFFFF
+# Words every message shares; left out so short polite questions do not look alike.
+# fmt: off
+_STOP = frozenset({
+    "a", "an", "the", "and", "or", "but", "if", "to", "of", "in", "on", "at", "for", "from",
+    "with", "by", "is", "are", "was", "be", "been", "it", "its", "this", "that", "these",
+    "those", "i", "me", "my", "you", "your", "u", "ur", "we", "our", "he", "she", "they", "them",
+    "hi", "hey", "hello", "thanks", "thank", "x", "xx", "please", "pls", "can", "could", "would",
+    "will", "do", "does", "did", "have", "has", "just", "so", "not", "no", "yes", "ok", "okay",
+})
+# fmt: on
+
+
+def fingerprint_keys(text: str, bins: int, min_words: int) -> list[str]:
+    """Band keys of ``text`` (already case-folded); empty when it is too short to judge."""
+    if _MAYBE_LINK.search(text):
+        text = _MASK.sub(" ", text)
+    words = [w for w in _WORD.findall(text) if w not in _STOP]
+    if len(words) < min_words:
+        return []
+    mins = [_EMPTY] * bins
+    for word in set(words):
+        h = zlib.crc32(word.encode())
+        b = h % bins
+        if h < mins[b]:
+            mins[b] = h
+    keys = []
+    for band in range(0, bins - 1, 2):
+        low, high = mins[band], mins[band + 1]
+        if low != _EMPTY or high != _EMPTY:
+            keys.append(f"{band}:{low:x}.{high:x}")
+    return keys
+
+
+class SpamVelocityParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bins: int = Field(default=6, ge=2, le=32, description="MinHash bins; pairs form bands")
+    min_words: int = Field(
+        default=5, ge=1, description="texts with fewer content words are not fingerprinted"
+    )
+    window_s: float = Field(default=3600.0, gt=0, description="message window")
+    recipients: int = Field(default=10, ge=2, description="distinct recipients of one sender")
+    senders: int = Field(default=5, ge=2, description="distinct senders of one text")
+    listing_window_s: float = Field(default=7 * 86400.0, gt=0)
+    listings: int = Field(default=3, ge=2, description="distinct listings of one seller")
+    base_score: float = Field(default=0.55, ge=0, le=1, description="at the threshold")
+    per_doubling: float = Field(default=0.1, ge=0, le=1, description="added each time it doubles")
+    max_score: float = Field(default=0.95, ge=0, le=1)
+
+
+@register
+class SpamVelocity(Detector):
+    """One text sent to many recipients, by many senders, or listed again and again."""
+
+    name = "spam_velocity"
+    Params = SpamVelocityParams
+
+    def __init__(self, params: SpamVelocityParams) -> None:
+        super().__init__(params)
+        self.p = params
+
+    def _score(self, count: int, threshold: int) -> float:
+        if count < threshold:
+            return 0.0
+        score = self.p.base_score + self.p.per_doubling * math.log2(count / threshold)
+        return round(min(score, self.p.max_score), 4)
+
+    def _text(self, item: Item, fields: tuple[str, ...]) -> tuple[str, list[Span]]:
+        parts: list[str] = []
+        spans: list[Span] = []
+        for field_name in fields:
+            if field_name in item.fields:
+                normalized = item.normalized(field_name)
+                parts.append((normalized.view("skeleton") or normalized.base).text)
+                original = item.fields[field_name]
+                spans.append(Span(field_name, 0, len(original), original))
+        return " ".join(parts), spans
+
+    def detect(self, item: Item, ctx: Context) -> list[Signal]:
+        event = item.event
+        at = ctx.now.timestamp()
+        p = self.p
+        if event.message is not None:
+            text, spans = self._text(item, ("message.text",))
+            keys = fingerprint_keys(text, p.bins, p.min_words)
+            if not keys:
+                return []
+            recipient = (
+                event.message.recipient_id or event.message.conversation_id or event.message.id
+            )
+            actor = event.actor.id
+            recipients = max(
+                ctx.counters.add(f"spam:to:{actor}:{k}", recipient, at, p.window_s) for k in keys
+            )
+            senders = max(ctx.counters.add(f"spam:by:{k}", actor, at, p.window_s) for k in keys)
+            signals = []
+            score = self._score(recipients, p.recipients)
+            if score:
+                details = {"kind": "blast", "recipients": recipients, "window_s": p.window_s}
+                signals.append(Signal(self.name, score, tuple(spans), details))
+            score = self._score(senders, p.senders)
+            if score:
+                details = {"kind": "campaign", "senders": senders, "window_s": p.window_s}
+                signals.append(Signal(self.name, score, tuple(spans), details))
+            return signals
+        if event.listing is not None:
+            text, spans = self._text(item, ("listing.title", "listing.description"))
+            keys = fingerprint_keys(text, p.bins, p.min_words)
+            if not keys:
+                return []
+            listings = max(
+                ctx.counters.add(
+                    f"spam:list:{event.actor.id}:{k}", event.listing.id, at, p.listing_window_s
+                )
+                for k in keys
+            )
+            score = self._score(listings, p.listings)
+            if score:
+                details = {"kind": "repeated_listing", "listings": listings}
+                return [Signal(self.name, score, tuple(spans), details)]
+        return []
