@@ -63,7 +63,8 @@ def wa_link(rng: random.Random, english: str) -> str:
 
 def handle_name(rng: random.Random, base: str) -> str:
     base = "".join(ch for ch in base.lower() if ch.isalnum() or ch in "._")
-    return base + rng.choice(("", "", "_", ".", "x", "_uk", "official", str(rng.randint(1, 99))))
+    suffix = rng.choice(("", "", "x", "_uk", "official", "_", str(rng.randint(1, 99))))
+    return (base + suffix).strip("._") or "seller"
 
 
 def email(rng: random.Random, base: str) -> str:

@@ -27,12 +27,12 @@ _CONTACT_WEIGHTS = {
     "spaced": 0.1,
 }
 _PHONE_WEIGHTS = {"spelled_digits": 0.55, "spaced": 0.2, "dotted": 0.1, "zero_width": 0.15}
-_PHONE = re.compile(r"\d[\d ().+-]{6,}\d")
-_CONTACT = re.compile(r"\w[.@]\w")
+_PHONE = re.compile(r"^[\d ().+-]{7,}$")
+_CONTACT = re.compile(r"\w[.@/]\w")
 
 
 def _weights_for(text: str) -> dict[str, float]:
-    if _PHONE.search(text) and sum(ch.isdigit() for ch in text) >= 7:
+    if _PHONE.match(text.strip()) and sum(ch.isdigit() for ch in text) >= 7:
         return _PHONE_WEIGHTS
     if _CONTACT.search(text):
         return _CONTACT_WEIGHTS

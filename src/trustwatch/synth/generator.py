@@ -18,7 +18,8 @@ from trustwatch.errors import ConfigError
 from trustwatch.synth import catalogue as cat
 from trustwatch.synth import chat, contacts, vocab
 from trustwatch.synth.evasion import disguise
-from trustwatch.synth.grammar import Segment, Slots, SlotValue, expand
+from trustwatch.synth.grammar import Segment, Slots, SlotValue
+from trustwatch.synth.grammar import expand as expand_template
 from trustwatch.synth.noise import add_typos, casual
 from trustwatch.synth.people import Person, Population, iso
 
@@ -117,7 +118,11 @@ class _Marketplace:
         return f"{prefix}_{self._ids * 7919 % 1_000_003 + self._ids * 1_000_003:x}"
 
     def slots(
-        self, me: Person, item: vocab.Item | None = None, price: float | None = None
+        self,
+        me: Person,
+        item: vocab.Item | None = None,
+        price: float | None = None,
+        category: str | None = None,
     ) -> dict[str, SlotValue]:
         rng = self.rng
         eng = me.locale.english
@@ -128,7 +133,8 @@ class _Marketplace:
             if price is not None
             else vocab.round_price(rng, (item.fair_gbp if item else 30.0) * vocab.RATES[cur])
         )
-        size = vocab.size_for(rng, item.category if item else "tops", eng)
+        category = category or (item.category if item else "tops")
+        size = vocab.size_for(rng, category, eng)
         colour = vocab.words(eng, rng.choice(vocab.COLOURS))
         carrier_pool = (
             ("Royal Mail", "Royal Mail", "Evri", "InPost") if eng == "GB" else ("USPS", "UPS")
@@ -147,7 +153,8 @@ class _Marketplace:
             "size": size,
             "colour": colour,
             "era": lambda r: r.choice(vocab.ERAS),
-            "condition": lambda r: r.choice(vocab.CONDITIONS),
+            "condition": lambda r: vocab.condition_for(r, category),
+            "english": eng,
             "price": vocab.format_money(fair, cur),
             "amount_extra": money(rng.uniform(1.5, 3.0)),
             "offer": money(rng.uniform(0.7, 0.9)),
@@ -544,11 +551,11 @@ class _Marketplace:
             title_t, desc_t, category, brand_t = cat.HARD_NEGATIVE_LISTINGS[i]
             tiers = ("luxury",) if brand_t == "$brand" else None
             item = self.pick_item(seller, tiers)
-            slots = self.slots(seller, item)
-            title = expand(vocab.words(seller.locale.english, title_t), rng, slots)
-            description = expand(desc_t, rng, slots)
             if brand_t == "$brand":
                 category = item.category
+            slots = self.slots(seller, item, category=category)
+            title = expand(title_t, rng, slots)
+            description = expand(desc_t, rng, slots)
             brand = item.brand.name if brand_t == "$brand" else brand_t
             fair = item.fair_gbp if brand_t == "$brand" else 25.0
             price = vocab.resale_price(rng, fair, seller.locale.currency)
@@ -883,7 +890,7 @@ class _Marketplace:
         title = expand(title_t, rng, slots)
         description = expand(desc_t, rng, slots)
         if rng.random() < 0.35:
-            description.append(Segment(" " + rng.choice(cat.EXTRA_LINE)))
+            description.extend(expand(" " + rng.choice(cat.EXTRA_LINE), rng, slots))
         labels = [policy]
         self.with_off_platform_line(seller, description, labels)
         draft = self.listing_draft(
@@ -1073,6 +1080,16 @@ _PROHIBITED_CATEGORY = {
     "adult": ("other", "lingerie"),
     "hazardous": ("other", "home"),
 }
+
+
+def expand(template: str, rng: random.Random, slots: Slots) -> list[Segment]:
+    """Expand a template and resolve ``gb~us`` word pairs for the writer's English."""
+    english = slots.get("english", "GB")
+    assert isinstance(english, str)
+    return [
+        Segment(vocab.words(english, seg.text), seg.key) if "~" in seg.text else seg
+        for seg in expand_template(template, rng, slots)
+    ]
 
 
 def _flip_bits(rng: random.Random, hex_hash: str, count: int) -> str:
