@@ -50,7 +50,10 @@ class KeywordStuffingParams(BaseModel):
     score: float = Field(default=0.6, ge=0, le=1)
     heavy_score: float = Field(default=0.85, ge=0, le=1)
     unrelated_bonus: float = Field(
-        default=0.1, ge=0, le=1, description="when the run names brands other than the item's"
+        default=0.1,
+        ge=0,
+        le=1,
+        description="when the run names only brands other than the item's own",
     )
 
 
@@ -132,7 +135,7 @@ class KeywordStuffing(Detector):
                 if run.terms >= p.tag_wall or (brands >= p.min_brands and run.terms >= p.min_run):
                     heavy = run.terms >= p.heavy_run or brands >= p.heavy_brands
                     score = p.heavy_score if heavy else p.score
-                    if len(run.brands - {own}) >= p.min_brands - 1 and brands >= p.min_brands:
+                    if own and brands >= p.min_brands and own not in run.brands:
                         score += p.unrelated_bonus
                     evidence.append(span_of(item, field_name, view, run.start, run.end))
                     if score > best:

@@ -63,6 +63,7 @@ _ON_PLATFORM = re.compile(
     r"(?<![a-z])(?:check\s*out|buyer\s+protection|in[\s-]?app|the\s+app'?s"
     r"|(?:through|via|in|on|within|inside)\s+(?:the\s+|this\s+)?(?:app|depop|vinted)"
     r"|(?:does|do|can|will|would)\s+(?:the\s+|this\s+)?(?:app|depop|vinted|site)\s+\w+"
+    r"|(?:the|this)\s+(?:app|site)\s+(?:takes?|accepts?|supports?|allows?|lets?|offers?)"
     r"|(?:i|i've|i\s+have|just|already)\s+paid|[\s-]style|(?:keep|stay|staying|keeping)\s+(?:it\s+)?(?:on|in)"
     r")(?![a-z])"
 )

@@ -107,13 +107,14 @@ _RAW = _load_data()
 
 
 @lru_cache(maxsize=16)
-def _reference(marketplace_domains: tuple[str, ...]) -> _Reference:
+def _reference(
+    marketplace_domains: tuple[str, ...], extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
+) -> _Reference:
     by_key: dict[str, _Brand] = {}
-    for name, spec in _RAW["brands"].items():
-        key = name.replace(" ", "")
-        by_key[key] = _Brand(
-            name, key, skeleton(key), frozenset(spec["domains"]), bool(spec.get("common"))
-        )
+    specs = [(n, s["domains"], bool(s.get("common"))) for n, s in _RAW["brands"].items()]
+    for name, domains, common in [*specs, *((n, d, False) for n, d in extra)]:
+        key = name.replace(" ", "").lower()
+        by_key[key] = _Brand(name, key, skeleton(key), frozenset(domains), common)
     for domain in marketplace_domains:
         parts = _EXTRACT(domain)
         key = parts.domain.lower()
@@ -208,13 +209,10 @@ class PhishingLinks(Detector):
     def __init__(self, params: PhishingLinksParams) -> None:
         super().__init__(params)
         self.p = params
-        self._extra = tuple(
-            _Brand(n, n.replace(" ", "").lower(), skeleton(n.replace(" ", "")), frozenset(d), False)
-            for n, d in params.extra_brands.items()
-        )
+        self._extra = tuple((n, tuple(d)) for n, d in sorted(params.extra_brands.items()))
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
-        ref = _reference(tuple(ctx.marketplace_domains))
+        ref = _reference(tuple(ctx.marketplace_domains), self._extra)
         signals: list[Signal] = []
         seen: set[tuple[str, str]] = set()
         for field_name in item.fields:
@@ -279,7 +277,7 @@ class PhishingLinks(Detector):
         lure = any(t in ref.lure_words for t in tokens + sub_tokens)
         risky = parts.suffix.rsplit(".", 1)[-1] in ref.risky_tlds
         best: _Finding | None = None
-        for brand in (*ref.brands, *self._extra):
+        for brand in ref.brands:
             found = self._match(brand, label, tokens, sub_tokens, lure, risky)
             if found is not None and (best is None or found.score > best.score):
                 best = found

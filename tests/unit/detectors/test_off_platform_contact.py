@@ -1,0 +1,111 @@
+"""contact_off_platform: numbers, emails and messaging handles, and requests to talk elsewhere."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from trustwatch.counters import InMemoryCounters
+from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.contact_off_platform import ContactOffPlatform, ContactOffPlatformParams
+from trustwatch.events import parse_event
+from trustwatch.verdicts import Mode
+
+DETECTOR = ContactOffPlatform(ContactOffPlatformParams())
+WARN = 0.4
+
+
+def detect(text: str, event_type: str = "message.sent") -> list[Signal]:
+    body: dict[str, object]
+    if event_type == "message.sent":
+        body = {"message": {"id": "m", "recipient_id": "u_2", "text": text}}
+    elif event_type == "profile.updated":
+        body = {"profile": {"bio": text}}
+    else:
+        body = {"listing": {"id": "l", "title": text}}
+    event = parse_event(
+        {
+            "id": "e",
+            "type": event_type,
+            "occurred_at": "2026-11-02T10:15:00Z",
+            "actor": {"id": "u_1"},
+            **body,
+        }
+    )
+    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
+    return DETECTOR.detect(Item(event), ctx)
+
+
+def score(text: str, event_type: str = "message.sent") -> float:
+    return max((s.score for s in detect(text, event_type)), default=0.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "text me on whatsapp",
+        "add me on insta for more pics",
+        "message me on signal",
+        "can you send me your number?",
+        "what's your email?",
+        "let's talk on telegram instead",
+        "my whatsapp number is below",
+        "my insta: janes.closet",
+        "whatsapp me",
+        "cheaper on insta",
+        "https://wa.me/447700900123",
+        "https://t.me/janedoe",
+    ],
+)
+def test_requests_to_talk_off_the_app_reach_the_warning_band(text: str) -> None:
+    assert score(text) >= WARN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "whatsapp me? no thanks, I'll keep it in the app",
+        "Signal hoodie, size M, barely worn",
+        "dm me if you have any questions",
+        "text me when it's shipped",
+        "it's a snapchat filter print tee",
+        "I got scammed on whatsapp once so I only buy here",
+        "my phone is broken so replies are slow",
+        "here's a pic of me in it https://www.instagram.com/p/Cx1AbC/",
+        "my dm's are open for offers",
+    ],
+)
+def test_app_names_and_in_app_talk_are_not_flagged(text: str) -> None:
+    assert score(text) < WARN
+
+
+def test_a_signal_brand_name_alone_is_not_a_contact_request() -> None:
+    assert detect("Signal streetwear hoodie", "listing.created") == []
+
+
+def test_a_messaging_link_is_stronger_than_a_bare_request() -> None:
+    assert score("https://wa.me/447700900123") > score("message me on whatsapp")
+
+
+def test_a_link_plus_a_request_is_strongest() -> None:
+    assert score("message me on whatsapp https://wa.me/447700900123") >= 0.85
+
+
+def test_refusal_cancels_a_request_but_not_a_shared_link() -> None:
+    assert score("whatsapp me? no thanks, I'll keep it in the app") < WARN
+    assert score("no thanks to the app, https://wa.me/447700900123") >= 0.6
+
+
+def test_evidence_spans_point_into_the_original_text() -> None:
+    text = "Heyy, ADD ME on Insta pls"
+    (signal,) = detect(text)
+    for span in signal.evidence:
+        assert text[span.start : span.end] == span.text
+    assert signal.details["strength"] == "request"
+
+
+def test_profile_bio_handle_is_flagged() -> None:
+    assert (
+        score("Vintage seller, cheaper on insta, add me @janes.closet", "profile.updated") >= WARN
+    )

@@ -1,0 +1,136 @@
+"""payment_off_platform: requests to pay outside the app, scored by strength."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from trustwatch.counters import InMemoryCounters
+from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.payment_off_platform import PaymentOffPlatform, PaymentOffPlatformParams
+from trustwatch.events import parse_event
+from trustwatch.verdicts import Mode
+
+DETECTOR = PaymentOffPlatform(PaymentOffPlatformParams())
+WARN = 0.4
+
+
+def detect(text: str, event_type: str = "message.sent") -> list[Signal]:
+    body: dict[str, object]
+    if event_type == "message.sent":
+        body = {"message": {"id": "m", "recipient_id": "u_2", "text": text}}
+    elif event_type == "profile.updated":
+        body = {"profile": {"bio": text}}
+    else:
+        body = {"listing": {"id": "l", "title": "Item", "description": text}}
+    event = parse_event(
+        {
+            "id": "e",
+            "type": event_type,
+            "occurred_at": "2026-11-02T10:15:00Z",
+            "actor": {"id": "u_1"},
+            **body,
+        }
+    )
+    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
+    return DETECTOR.detect(Item(event), ctx)
+
+
+def score(text: str, event_type: str = "message.sent") -> float:
+    return max((s.score for s in detect(text, event_type)), default=0.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hey! pay me on paypal f&f and i'll ship today",
+        "send it as friends and family please",
+        "pay it as a gift so there's no fees",
+        "I can do bank transfer instead",
+        "pay with bitcoin and i'll knock £10 off",
+        "I accept gift cards, amazon vouchers are fine",
+        "do you have venmo?",
+        "i only take cash app",
+        "if you pay outside the app i can do it for £20",
+        "cheaper if you pay direct",
+        "don't buy through the app, it's cheaper my way",
+        "send the money to my revolut",
+    ],
+)
+def test_off_app_payment_requests_reach_the_warning_band(text: str) -> None:
+    assert score(text) >= WARN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I paid through the app",
+        "checkout lets me use PayPal",
+        "can I use PayPal at checkout?",
+        "does the app take Apple Pay?",
+        "the app's buyer protection is why I buy here",
+        "it has a Venmo-style wallet pocket",
+        "it would make a lovely gift for a friend",
+        "otherwise it's perfect",
+        "is this still available? would you take £20?",
+        "payment sent through the app, thanks!",
+        "PayPal x Supreme collab tee, buy it now in the app",
+    ],
+)
+def test_talk_about_paying_in_the_app_is_not_flagged(text: str) -> None:
+    assert score(text) < WARN
+
+
+def test_strength_grows_from_wallet_to_method_to_explicit_request() -> None:
+    wallet = score("do you have venmo?")
+    method = score("pay me by bank transfer")
+    intent = score("pay outside the app with bank transfer to avoid the fees")
+    assert 0 < wallet < method < intent
+
+
+def test_request_with_a_payment_handle_is_the_strongest() -> None:
+    text = "cheaper if you pay direct: https://paypal.me/janedoe"
+    signals = detect(text)
+    assert signals[0].score >= 0.95
+    assert signals[0].details["strength"] == "intent"
+    assert "https://paypal.me/janedoe" in signals[0].details["handles"]
+
+
+def test_evidence_spans_point_into_the_original_text() -> None:
+    text = "Hi!! Pay me on PayPal F&F please"
+    (signal,) = detect(text)
+    assert signal.evidence
+    for span in signal.evidence:
+        assert span.field == "message.text"
+        assert text[span.start : span.end] == span.text
+    assert any(span.text == "F&F" for span in signal.evidence)
+
+
+def test_listing_description_is_read_too() -> None:
+    assert score("Payment via bank transfer only, no app fees!", "listing.created") >= 0.6
+
+
+def test_profile_bio_is_read_too() -> None:
+    assert score("cheaper if you pay me direct on paypal", "profile.updated") >= 0.6
+
+
+def test_refusing_on_platform_context_does_not_cancel_an_explicit_request() -> None:
+    assert score("pay me f&f, no need for buyer protection") >= 0.85
+
+
+def test_params_tune_the_scores() -> None:
+    quiet = PaymentOffPlatform(
+        PaymentOffPlatformParams(off_app_method=0.1, off_app_method_request=0.2)
+    )
+    event = parse_event(
+        {
+            "id": "e",
+            "type": "message.sent",
+            "occurred_at": "2026-11-02T10:15:00Z",
+            "actor": {"id": "u_1"},
+            "message": {"id": "m", "text": "I can do bank transfer"},
+        }
+    )
+    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
+    assert quiet.detect(Item(event), ctx)[0].score <= 0.2

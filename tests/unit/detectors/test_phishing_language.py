@@ -1,0 +1,114 @@
+"""phishing_language: account lures, fake support, fake payment notices, QR lures, code theft."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from trustwatch.counters import InMemoryCounters
+from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.phishing_language import PhishingLanguage, PhishingLanguageParams
+from trustwatch.events import parse_event
+from trustwatch.verdicts import Mode
+
+DETECTOR = PhishingLanguage(PhishingLanguageParams())
+
+
+def detect(text: str) -> list[Signal]:
+    event = parse_event(
+        {
+            "id": "e",
+            "type": "message.sent",
+            "occurred_at": "2026-11-02T10:15:00Z",
+            "actor": {"id": "u_1"},
+            "message": {"id": "m", "recipient_id": "u_2", "text": text},
+        }
+    )
+    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
+    return DETECTOR.detect(Item(event), ctx)
+
+
+def families(text: str) -> list[str]:
+    signals = detect(text)
+    return list(signals[0].details["families"]) if signals else []
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("please verify your account", "account_lure"),
+        ("your funds are on hold", "account_lure"),
+        ("release the funds now", "account_lure"),
+        ("your account will be suspended", "account_lure"),
+        ("Your item is sold! Click the link", "sold_lure"),
+        ("Depop Support Team", "fake_support"),
+        ("this is the security department", "fake_support"),
+        ("This is an automated message from PayPal", "fake_support"),
+        ("payment of £45 pending", "payment_notice"),
+        ("seller must upgrade to business account", "payment_notice"),
+        ("send the tracking number to release the money", "payment_notice"),
+        ("scan the QR code to receive payment", "qr_lure"),
+        ("I sent you a QR code for payment", "qr_lure"),
+        ("send me the 6 digit code you just got", "credential_request"),
+        ("what's your password", "credential_request"),
+    ],
+)
+def test_each_lure_family_is_recognised(text: str, family: str) -> None:
+    assert family in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll verify the measurements tonight",
+        "my payment is pending on the app, can you wait?",
+        "can you confirm your address for shipping?",
+        "I paid, waiting on depop to confirm",
+        "scan the barcode on the label at the post office",
+        "scan the QR code at the post office to get your label printed",
+        "did you receive the money?",
+        "please release the hem for me",
+        "the seller must have sent the wrong size",
+        "is there a security tag on it?",
+    ],
+)
+def test_everyday_marketplace_talk_is_not_a_lure(text: str) -> None:
+    assert detect(text) == []
+
+
+def test_two_families_together_score_higher_than_one() -> None:
+    one = detect("please verify your account")[0].score
+    two = detect("Depop Support Team: please verify your account")[0].score
+    assert two > one >= 0.4
+
+
+def test_a_link_and_urgency_raise_the_score() -> None:
+    plain = detect("please verify your account")[0].score
+    linked = detect("please verify your account https://example.org/x")[0]
+    urgent = detect("please verify your account within 24 hours")[0]
+    assert linked.score > plain and linked.details["with_link"]
+    assert urgent.score > plain and urgent.details["urgency"]
+
+
+def test_evidence_spans_point_into_the_original_text() -> None:
+    text = "PayPal: Payment of £45 PENDING, seller must upgrade to business account"
+    (signal,) = detect(text)
+    assert signal.evidence
+    for span in signal.evidence:
+        assert text[span.start : span.end] == span.text
+
+
+def test_family_scores_are_tunable() -> None:
+    quiet = PhishingLanguage(PhishingLanguageParams(family_scores={"qr_lure": 0.1}))
+    event = parse_event(
+        {
+            "id": "e",
+            "type": "message.sent",
+            "occurred_at": "2026-11-02T10:15:00Z",
+            "actor": {"id": "u_1"},
+            "message": {"id": "m", "text": "I sent you a QR code for payment"},
+        }
+    )
+    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
+    assert quiet.detect(Item(event), ctx)[0].score == pytest.approx(0.1)

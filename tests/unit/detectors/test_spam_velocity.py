@@ -1,0 +1,142 @@
+"""spam_velocity: near-duplicate blasts, campaigns across senders, repeated listings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from trustwatch.counters import InMemoryCounters
+from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.spam_velocity import SpamVelocity, SpamVelocityParams, fingerprint_keys
+from trustwatch.events import parse_event
+from trustwatch.verdicts import Mode
+
+T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+PROMO = "hey! check out my shop for 50% off everything, new drops every day, follow me back"
+
+
+def message(text: str, actor: str, recipient: str, at: datetime, n: int = 0) -> dict[str, Any]:
+    return {
+        "id": f"e_{actor}_{recipient}_{n}",
+        "type": "message.sent",
+        "occurred_at": at.isoformat(),
+        "actor": {"id": actor},
+        "message": {"id": f"m_{n}", "recipient_id": recipient, "text": text},
+    }
+
+
+def listing(listing_id: str, title: str, description: str, at: datetime) -> dict[str, Any]:
+    return {
+        "id": f"e_{listing_id}",
+        "type": "listing.created",
+        "occurred_at": at.isoformat(),
+        "actor": {"id": "u_seller"},
+        "listing": {"id": listing_id, "title": title, "description": description},
+    }
+
+
+class Run:
+    """Feeds events through one detector sharing one counter store, like the engine."""
+
+    def __init__(self, **params: Any) -> None:
+        self.detector = SpamVelocity(SpamVelocityParams(**params))
+        self.counters = InMemoryCounters()
+
+    def __call__(self, raw: dict[str, Any]) -> list[Signal]:
+        event = parse_event(raw)
+        ctx = Context(Mode.LIVE, event.occurred_at, self.counters)
+        return self.detector.detect(Item(event), ctx)
+
+
+def top(signals: list[Signal]) -> float:
+    return max((s.score for s in signals), default=0.0)
+
+
+def test_one_text_to_many_recipients_is_a_blast() -> None:
+    run = Run()
+    scores = [
+        top(run(message(PROMO, "u_spam", f"u_{i}", T0 + timedelta(seconds=i)))) for i in range(12)
+    ]
+    assert scores[8] == 0.0  # nine recipients: under the threshold of ten
+    assert scores[9] >= 0.5
+    assert scores[-1] >= scores[9]
+
+
+def test_small_edits_still_collide() -> None:
+    variants = [
+        PROMO,
+        PROMO.replace("50%", "60%"),
+        PROMO.replace("every day", "daily"),
+        PROMO + " xx",
+        PROMO.replace("hey!", "hiya,"),
+        PROMO.replace("check out", "visit"),
+        PROMO.replace("https", ""),
+        PROMO + " https://bit.ly/abc123",
+        PROMO.upper(),
+        PROMO.replace("shop", "shop!!"),
+    ]
+    run = Run()
+    signals: list[Signal] = []
+    for i, text in enumerate(variants):
+        signals = run(message(text.lower(), "u_spam", f"u_{i}", T0 + timedelta(seconds=i)))
+    assert signals and signals[0].details["kind"] == "blast"
+    assert signals[0].details["recipients"] >= 10
+
+
+def test_redelivered_events_do_not_inflate_the_count() -> None:
+    run = Run()
+    for _ in range(20):
+        signals = run(message(PROMO, "u_spam", "u_same", T0))
+    assert signals == []
+
+
+def test_different_messages_from_one_buyer_are_not_a_blast() -> None:
+    run = Run()
+    texts = [
+        f"hi! would you take £{20 + i} for the {item}? I can pay today through the app"
+        for i, item in enumerate(
+            ["jacket", "boots", "scarf", "jeans", "dress", "bag", "cardigan", "coat", "hat", "top"]
+        )
+    ]
+    texts += [f"love the {c} colour, does it run small or true to size?" for c in ("red", "blue")]
+    results = [
+        run(message(t, "u_buyer", f"u_{i}", T0 + timedelta(minutes=i))) for i, t in enumerate(texts)
+    ]
+    assert all(r == [] for r in results)
+
+
+def test_short_generic_questions_are_not_fingerprinted() -> None:
+    assert fingerprint_keys("hi is this still available?", 6, 5) == []
+
+
+def test_the_window_forgets_old_messages() -> None:
+    run = Run(window_s=600)
+    for i in range(12):
+        signals = run(message(PROMO, "u_spam", f"u_{i}", T0 + timedelta(minutes=2 * i)))
+    assert signals == []  # never more than five recipients inside ten minutes
+
+
+def test_the_same_text_from_many_senders_is_a_campaign() -> None:
+    run = Run()
+    for i in range(6):
+        signals = run(message(PROMO, f"u_bot{i}", f"u_{i}", T0 + timedelta(seconds=i)))
+    assert [s.details["kind"] for s in signals] == ["campaign"]
+    assert signals[0].details["senders"] == 6
+
+
+def test_repeated_listings_by_one_seller_are_flagged_but_updates_are_not() -> None:
+    run = Run()
+    title, description = "Nike Air Max 90 size 9", "worn twice, box included, smoke free home"
+    for _ in range(5):
+        assert run(listing("l_1", title, description, T0)) == []
+    run(listing("l_2", title, description + " (relisted)", T0 + timedelta(hours=1)))
+    signals = run(listing("l_3", title, description, T0 + timedelta(hours=2)))
+    assert signals and signals[0].details == {"kind": "repeated_listing", "listings": 3}
+
+
+def test_evidence_is_the_whole_message() -> None:
+    run = Run(recipients=2)
+    run(message(PROMO, "u_spam", "u_1", T0))
+    (signal,) = run(message(PROMO, "u_spam", "u_2", T0))
+    (span,) = signal.evidence
+    assert (span.field, span.start, span.end, span.text) == ("message.text", 0, len(PROMO), PROMO)
