@@ -1,35 +1,86 @@
 """Entity extraction with spans in the original text.
 
-Interface (stable): ``extract(normalized) -> list[Entity]``.
-Kinds: url, domain, email, phone, payment_handle, crypto_address, social_handle, price.
+Interface (stable): ``extract(normalized) -> list[Entity]``, sorted by position. Finders
+read the ``spelled`` view (else ``base``), so defanged and spelled-out entities are
+found; ``start``/``end``/``text`` are always in the ORIGINAL text.
+
+Kinds and their ``attrs``:
+
+``url``
+    ``scheme`` (None when written without one), ``host``, ``registrable_domain``
+    (offline public-suffix list), ``subdomain``, ``tld``, ``port``, ``path``, ``is_ip``,
+    ``is_private_ip``, ``is_shortener``, ``idn`` (None, or ``unicode``, ``ascii``
+    punycode, ``mixed_script``, ``scripts``, ``skeleton``), ``obfuscated`` (written
+    differently from how it reads: ``hxxp``, ``[.]``, ``dot``, invisible or fullwidth
+    chars), ``defanged``, ``userinfo`` (``http://paypal.com@evil.com``).
+``domain``
+    A host written bare in text (``depop.com``, ``d3pop-secure[.]com``): the host
+    attrs above.
+``email``
+    ``local``, ``domain``, ``registrable_domain``, ``obfuscated``.
+``phone``
+    ``e164``, ``country_code``, ``region``, ``type``, ``valid`` (False for reserved
+    ranges such as 07700 900xxx), ``obfuscated`` (spelled-out digits).
+``payment_handle``
+    ``provider``: paypal, cashapp, venmo, revolut, monzo, zelle, bank_transfer;
+    ``via``: link, cashtag, email, at, label; IBANs and sort codes carry ``scheme``.
+``crypto_address``
+    ``chain`` (btc, eth, ltc, trx), ``format`` (base58, bech32, hex); base58 and bech32
+    checksums are verified.
+``social_handle``
+    ``platform`` (whatsapp, telegram, instagram, snapchat, kik, signal, discord, …, or
+    None for a bare ``@handle``), ``via``.
+``price``
+    ``amount`` (float), ``currency`` (ISO code, None for a bare ``25.99``).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Any
-
+from trustwatch.entities.entity import Entity, Scan
+from trustwatch.entities.handles import find_handles
+from trustwatch.entities.links import find_bare_links, find_emails, find_schemed_links
+from trustwatch.entities.payments import (
+    find_bank_details,
+    find_cashtags,
+    find_crypto,
+    paypal_emails,
+)
+from trustwatch.entities.phones import find_phones
+from trustwatch.entities.prices import find_prices
 from trustwatch.normalize import Normalized
 
+__all__ = ["KINDS", "Entity", "extract"]
 
-@dataclass(frozen=True, slots=True)
-class Entity:
-    kind: str
-    value: str
-    start: int
-    end: int
-    text: str
-    attrs: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-
-
-_URL = re.compile(r"https?://[^\s]+|www\.[^\s]+")
+KINDS = (
+    "url",
+    "domain",
+    "email",
+    "phone",
+    "payment_handle",
+    "crypto_address",
+    "social_handle",
+    "price",
+)
 
 
 def extract(normalized: Normalized) -> list[Entity]:
-    view = normalized.base
+    scan = Scan(normalized)
+    find_schemed_links(scan)
+    emails = find_emails(scan)
+    find_bare_links(scan)
+    if emails:
+        paypal_emails(scan, emails)
+    find_crypto(scan)
+    find_bank_details(scan)
+    find_cashtags(scan)
+    find_handles(scan)
+    find_phones(scan)
+    find_prices(scan)
+    seen: set[tuple[str, int, int, str]] = set()
     out: list[Entity] = []
-    for m in _URL.finditer(view.text):
-        start, end = view.to_original(m.start(), m.end())
-        out.append(Entity("url", m.group(0), start, end, normalized.original[start:end]))
+    for entity in sorted(scan.found, key=lambda e: (e.start, -e.end, e.kind)):
+        key = (entity.kind, entity.start, entity.end, entity.value)
+        if key not in seen:
+            seen.add(key)
+            out.append(entity)
     return out

@@ -11,12 +11,14 @@ from trustwatch.normalize.view import Edit, View, rewrite
 _SINGLE = r"[a-z0-9$@]"
 _SEP = r"(?:[ \t]{1,3}|[ \t]?[.\-_*·•~+/][ \t]?)"
 _SPACED = re.compile(rf"(?<![\w$@]){_SINGLE}(?:{_SEP}{_SINGLE}){{2,}}(?![\w$@])")
-_SPACED_HINT = re.compile(rf"(?<![\w$@]){_SINGLE}{_SEP}{_SINGLE}{_SEP}{_SINGLE}(?![\w$@])")
+# Two chars of a spaced-out run; literal- or class-first, so the regexes scan fast.
+_SPACED_HINT = re.compile(rf" {_SINGLE} {{1,3}}{_SINGLE}(?![\w$@])")
+_DOTTED_HINT = re.compile(rf"[.\-_*·•~+/]{_SINGLE}[.\-_*·•~+/]")
 _LETTER = re.compile(r"[a-z]")
 
-_LEET_CHARS = "0134579$@!|8"
-_LEET_HINT = re.compile(r"[a-z][0134579$@!|8]|[0134579$@!|8][a-z]")
-_TOKEN = re.compile(r"[a-z0-9$@!|]*[a-z][a-z0-9$@!|]*")
+_LEET_CHAR = re.compile(r"[0134579$@!|8]")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$@!|")
 _DIGIT_TABLE = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"}
 # Tokens that are numbers with a unit or ordinal, or hex: not leetspeak.
 _NOT_LEET = re.compile(
@@ -32,7 +34,7 @@ def joined_view(src: View) -> View | None:
     Returns None when the text has no run of at least three isolated chars.
     """
     text = src.text
-    if _SPACED_HINT.search(text) is None:
+    if _SPACED_HINT.search(text) is None and _DOTTED_HINT.search(text) is None:
         return None
     edits: list[Edit] = []
     for m in _SPACED.finditer(text):
@@ -86,16 +88,30 @@ def leet_view(src: View) -> View | None:
     numbers stay as they are. Returns None when nothing changes.
     """
     text = src.text
-    if _LEET_HINT.search(text) is None:
-        return None
     edits: list[Edit] = []
-    for m in _TOKEN.finditer(text):
-        token = m.group(0)
-        if len(token) < 3 or not any(c in _LEET_CHARS for c in token):
+    done = 0
+    n = len(text)
+    for hit in _LEET_CHAR.finditer(text):
+        i = hit.start()
+        if i < done:
             continue
-        if len(_LETTER.findall(token)) < 2 or _NOT_LEET.fullmatch(token):
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < n else ""
+        if before not in _LETTERS and after not in _LETTERS:
+            continue
+        if hit.group(0) in "!|" and not after.isalnum():
+            continue  # sentence punctuation, not a letter
+        start = i
+        while start > 0 and text[start - 1] in _TOKEN_CHARS:
+            start -= 1
+        end = i + 1
+        while end < n and text[end] in _TOKEN_CHARS:
+            end += 1
+        done = end
+        token = text[start:end]
+        if len(token) < 3 or len(_LETTER.findall(token)) < 2 or _NOT_LEET.fullmatch(token):
             continue
         plain = _deleet(token)
         if plain != token:
-            edits.append((m.start(), m.end(), plain))
+            edits.append((start, end, plain))
     return rewrite(src, "leet", edits) if edits else None

@@ -25,9 +25,17 @@ _DOT_WORD = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+|\s+\.\s+)"
 _AT_WORD = r"(?:\s*[\[({]\s*(?:at|@)\s*[\])}]\s*)"
 _DOT_BRACKET = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*)"
 
-_HINT = re.compile(
-    r"\b(?:dot|at|hxxps?|zero|oh|nought|one|two|three|four|five|six|seven|eight|nine"
-    r"|double|triple)\b|[\[({]\s*(?:\.|dot|at|@|:)\s*[\])}]|\s[.@]\s"
+_BRACKET_HINT = re.compile(r"[\[({]\s*(?:\.|dot|at|@|:)\s*[\])}]")
+_AT_HINT = re.compile(
+    rf"at\s+(?:(?:{MAIL_PROVIDERS})\b|[\w-]+(?:{_DOT_WORD}|\.)(?:{COMMON_TLDS})\b)"
+)
+# No leading \b: a literal-first alternation scans fast; the word start is checked after.
+_NUMBER_WORDS = (
+    "zero", "oh", "nought", "one", "two", "three", "four", "five", "six", "seven", "eight",
+    "nine", "double", "triple",
+)  # fmt: skip
+_NUMBER_WORD = re.compile(
+    r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)\b"
 )
 _SEPARATOR = re.compile(
     rf"(?P<hxxp>\bhxxp(?=s?(?:://|\[:\]//)))"
@@ -96,10 +104,21 @@ def _digit_edits(text: str) -> list[Edit]:
 def spelled_view(src: View) -> View | None:
     """Returns None when the text has no spelled or defanged separator or digit."""
     text = src.text
-    if _HINT.search(text) is None:
+    separators = (
+        "dot" in text
+        or "hxxp" in text
+        or " . " in text
+        or " @ " in text
+        or _BRACKET_HINT.search(text) is not None
+        or (" at " in text and _AT_HINT.search(text) is not None)
+    )
+    numbers = any(w in text for w in _NUMBER_WORDS) and any(
+        m.start() == 0 or not text[m.start() - 1].isalnum() for m in _NUMBER_WORD.finditer(text)
+    )
+    if not separators and not numbers:
         return None
     edits: list[Edit] = []
-    for m in _SEPARATOR.finditer(text):
+    for m in _SEPARATOR.finditer(text) if separators else ():
         kind = m.lastgroup
         if kind == "hxxp":
             edits.append((m.start(), m.end(), "http"))
@@ -109,7 +128,7 @@ def spelled_view(src: View) -> View | None:
             edits.append((m.start(), m.end(), "."))
         else:
             edits.append((m.start(), m.end(), "@"))
-    digit_edits = _digit_edits(text)
+    digit_edits = _digit_edits(text) if numbers else []
     if digit_edits:
         edits = _merge(edits, digit_edits)
     return rewrite(src, "spelled", edits) if edits else None

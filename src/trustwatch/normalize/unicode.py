@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
@@ -49,10 +50,40 @@ def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", folded) if not folded.isascii() else folded
 
 
+# Marks a char that does not fold to exactly one char, so the fast path gives way.
+_COMPLEX = "\x00"
+
+
+class _OneToOne(dict[int, str]):
+    """A ``str.translate`` table, filled on demand, of chars that fold to one char."""
+
+    def __init__(self, fold: Callable[[str], str]) -> None:
+        super().__init__()
+        self._fold = fold
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        out = self._fold(ch)
+        if len(out) != 1 or cp == 0 or unicodedata.combining(ch):
+            out = _COMPLEX
+        self[cp] = out
+        return out
+
+
+_BASE_TABLE = _OneToOne(lambda ch: ch.lower() if ch.isascii() else _fold_char(ch))
+
+
 def base_view(text: str) -> View:
     """NFKC + case folding, invisible chars removed; combining marks stay with their letter."""
     if text.isascii():
         return View("base", text.lower())
+    folded = text.translate(_BASE_TABLE)
+    if _COMPLEX not in folded:
+        return View("base", folded)
+    return _base_view_mapped(text)
+
+
+def _base_view_mapped(text: str) -> View:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -63,8 +94,7 @@ def base_view(text: str) -> View:
         if start > pos and unicodedata.combining(text[start]):
             start -= 1  # the mark belongs to the ASCII letter before it
         if start > pos:
-            chunk = text[pos:start]
-            out.append(chunk.lower())
+            out.append(text[pos:start].lower())
             starts.extend(range(pos, start))
             ends.extend(range(pos + 1, start + 1))
         i = start
@@ -74,7 +104,7 @@ def base_view(text: str) -> View:
             while j < n and not text[j].isascii() and unicodedata.combining(text[j]):
                 j += 1
             if j - i == 1:
-                folded = _fold_char(text[i])
+                folded = _fold_char(text[i]) if not text[i].isascii() else text[i].lower()
             else:
                 cluster = "".join(c for c in text[i:j] if not _is_invisible(c))
                 folded = unicodedata.normalize("NFKC", cluster).casefold()
@@ -132,9 +162,15 @@ def _skeleton_char(ch: str) -> str:
     return ch
 
 
+_SKELETON_TABLE = _OneToOne(lambda ch: ch if ch.isascii() else _skeleton_char(ch))
+
+
 def skeleton_view(base: View) -> View:
     """Confusable look-alikes folded to Latin and accents stripped: ``раураl`` -> ``paypal``."""
     text = base.text
+    fast = text.translate(_SKELETON_TABLE)
+    if _COMPLEX not in fast:
+        return base.retext("skeleton", fast)
     edits: list[Edit] = []
     for m in _NON_ASCII.finditer(text):
         for i in range(m.start(), m.end()):

@@ -46,6 +46,12 @@ class View:
     def ends(self) -> tuple[int, ...]:
         return tuple(range(1, len(self.text) + 1)) if self._ends is None else tuple(self._ends)
 
+    def retext(self, name: str, text: str) -> View:
+        """A view with the same map and ``text`` replaced char for char."""
+        if len(text) != len(self.text):
+            raise ValueError("retext needs a text of the same length")
+        return View(name, text, self._starts, self._ends)
+
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map the view span ``[start, end)`` to the original text's span (clamped)."""
         n = len(self.text)

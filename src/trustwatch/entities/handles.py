@@ -1,0 +1,103 @@
+"""``@handles`` and ``platform: handle`` mentions, tied to the platform named next to them.
+
+A handle near a payment app (Venmo, Revolut, Cash App, PayPal) is a ``payment_handle``;
+near a messaging or social app a ``social_handle`` with ``platform``; alone, a
+``social_handle`` whose ``platform`` is None.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trustwatch.entities.entity import Scan
+
+_PLATFORMS = {
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "snapchat": "snapchat",
+    "snap": "snapchat",
+    "sc": "snapchat",
+    "telegram": "telegram",
+    "tele": "telegram",
+    "tg": "telegram",
+    "whatsapp": "whatsapp",
+    "whats app": "whatsapp",
+    "wa": "whatsapp",
+    "kik": "kik",
+    "signal": "signal",
+    "discord": "discord",
+    "twitter": "twitter",
+    "tiktok": "tiktok",
+    "facebook": "facebook",
+    "fb": "facebook",
+    "wechat": "wechat",
+}
+_PAYMENT_APPS = {
+    "venmo": "venmo",
+    "revolut": "revolut",
+    "revtag": "revolut",
+    "cashapp": "cashapp",
+    "cash app": "cashapp",
+    "paypal": "paypal",
+    "monzo": "monzo",
+    "zelle": "zelle",
+}
+_NAMES = {**_PLATFORMS, **_PAYMENT_APPS}
+_NAME_PATTERN = "|".join(sorted((re.escape(n) for n in _NAMES), key=len, reverse=True))
+_NAME = re.compile(rf"\b(?:{_NAME_PATTERN})\b")
+_HANDLE = r"(?P<handle>[a-z0-9_](?:[a-z0-9_.-]{0,28}[a-z0-9_])?)(?![\w@])"
+_AT_HANDLE = re.compile(r"(?<![\w@.+-])@" + _HANDLE)
+# "insta: jess_99", "snap - jess99": a platform name, a colon or dash, then the handle.
+_LABELLED = re.compile(rf"\b(?P<name>{_NAME_PATTERN})\s*(?:[:=]|-|–)\s*@?" + _HANDLE)
+_SENTENCE_END = re.compile(r"[.!?\n]\s")
+_WINDOW_BEFORE = 30
+_WINDOW_AFTER = 20
+
+
+def _nearest_name(text: str, start: int, end: int) -> str | None:
+    """The platform or payment-app name closest to the handle, in the same sentence."""
+    best: tuple[int, str] | None = None
+    lo = max(0, start - _WINDOW_BEFORE)
+    for m in _NAME.finditer(text, lo, start):
+        if _SENTENCE_END.search(text, m.end(), start) is None:
+            distance = start - m.end()
+            if best is None or distance < best[0]:
+                best = (distance, m.group(0))
+    for m in _NAME.finditer(text, end, min(len(text), end + _WINDOW_AFTER)):
+        if _SENTENCE_END.search(text, end, m.start()) is None:
+            distance = m.start() - end
+            if best is None or distance < best[0]:
+                best = (distance, m.group(0))
+            break
+    return best[1] if best else None
+
+
+def _add(scan: Scan, name: str | None, handle: str, start: int, end: int, via: str) -> None:
+    if name is not None and name in _PAYMENT_APPS:
+        scan.add("payment_handle", handle, start, end, provider=_PAYMENT_APPS[name], via=via)
+    else:
+        platform = _PLATFORMS[name] if name is not None else None
+        scan.add("social_handle", handle, start, end, platform=platform, via=via)
+
+
+def find_handles(scan: Scan) -> None:
+    text = scan.text
+    has_at = "@" in text
+    labelled = ":" in text or "=" in text or " - " in text or "–" in text
+    if not (has_at or labelled):
+        return
+    has_name = _NAME.search(text) is not None
+    if has_name and labelled:
+        for m in _LABELLED.finditer(text):
+            handle = m.group("handle")
+            if handle.isdigit() or scan.taken(m.start("handle"), m.end("handle")):
+                continue
+            _add(scan, m.group("name"), handle, m.start("handle"), m.end("handle"), "label")
+    if not has_at:
+        return
+    for m in _AT_HANDLE.finditer(text):
+        if scan.taken(m.start(), m.end()):
+            continue
+        name = _nearest_name(text, m.start(), m.end()) if has_name else None
+        _add(scan, name, m.group("handle"), m.start(), m.end(), "at")

@@ -1,0 +1,89 @@
+"""Phone numbers (UK, US and international formats, spelled-out digits via the
+``spelled`` view), without prices, dates, sizes, years or order numbers."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from trustwatch.entities.entity import Scan
+
+# Digit-first, so it scans fast: seven digits with at most short separators between.
+_HINT = re.compile(r"\d(?:[ \t.\-()]{0,3}\d){6}")
+_CANDIDATE = re.compile(
+    r"(?<![\w+£$€#/.,:-])(?:\+|00)?\(?\d(?:[ \t.\-()]{0,3}\d){6,15}(?![\w%£$€]|[.,]\d|/\d)"
+)
+_DATE = re.compile(r"\d{1,4}[.\-/ ]\d{1,2}[.\-/ ]\d{2,4}")
+# Words just before a number that say it is not a phone number.
+_NOT_PHONE_BEFORE = re.compile(
+    r"(?:order|ref|reference|tracking|invoice|sku|item|acc(?:ount)?|a/c|iban|sort ?code|serial"
+    r"|imei|barcode|isbn|lot|receipt|transaction|id|postcode|size|model)\b[\s:#.no]*$"
+)
+_UK_MOBILE = re.compile(r"(?:\+?44|0044|0)7\d{9}")
+_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE: "mobile",
+    phonenumbers.PhoneNumberType.FIXED_LINE: "fixed_line",
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
+    phonenumbers.PhoneNumberType.TOLL_FREE: "toll_free",
+    phonenumbers.PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    phonenumbers.PhoneNumberType.VOIP: "voip",
+    phonenumbers.PhoneNumberType.PERSONAL_NUMBER: "personal",
+    phonenumbers.PhoneNumberType.UAN: "uan",
+}
+
+
+def _parse(candidate: str, compact: str) -> tuple[phonenumbers.PhoneNumber, bool] | None:
+    """The number and whether it is valid, or None when it is not a phone number."""
+    regions = ("GB", "US") if not candidate.startswith("+") else (None,)
+    for region in regions:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number, True
+    # Reserved ranges (Ofcom's 07700 900xxx) are not "valid" but are clearly phone numbers.
+    if _UK_MOBILE.fullmatch(compact):
+        try:
+            return phonenumbers.parse(candidate, "GB"), False
+        except phonenumbers.NumberParseException:
+            return None
+    return None
+
+
+def find_phones(scan: Scan) -> None:
+    text = scan.text
+    if not scan.has_digit or _HINT.search(text) is None:
+        return
+    for m in _CANDIDATE.finditer(text):
+        start, end = m.span()
+        if scan.taken(start, end):
+            continue
+        candidate = m.group(0)
+        if candidate.startswith("(") and ")" not in candidate:
+            candidate = candidate[1:]
+            start += 1
+        compact = re.sub(r"[^\d+]", "", candidate)
+        digits = len(compact.lstrip("+"))
+        if digits < 9 and not compact.startswith("+"):
+            continue
+        if _DATE.fullmatch(candidate) or _NOT_PHONE_BEFORE.search(text, max(0, start - 24), start):
+            continue
+        parsed = _parse(candidate, compact)
+        if parsed is None:
+            continue
+        number, valid = parsed
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        scan.add(
+            "phone",
+            e164,
+            start,
+            end,
+            e164=e164,
+            country_code=number.country_code,
+            region=phonenumbers.region_code_for_number(number),
+            type=_TYPES.get(phonenumbers.number_type(number), "unknown") if valid else "unknown",
+            valid=valid,
+            obfuscated=scan.obfuscated(start, end),
+        )

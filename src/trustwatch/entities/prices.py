@@ -1,0 +1,73 @@
+"""Prices: ``£25``, ``25 quid``, ``$30``, ``30 GBP``, ``30€``, ``50p``, ``£1.2k``, ``25.99``."""
+
+from __future__ import annotations
+
+import re
+
+from trustwatch.entities.entity import Scan
+
+_AMOUNT = r"(?P<amount>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]{1,2})?)(?P<k>k)?"
+_CURRENCIES = {
+    "£": "GBP",
+    "$": "USD",
+    "€": "EUR",
+    "gbp": "GBP",
+    "usd": "USD",
+    "eur": "EUR",
+    "quid": "GBP",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "dollar": "USD",
+    "dollars": "USD",
+    "bucks": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "p": "GBP",
+}
+# Class- and digit-first patterns, so they scan fast; word boundaries are checked after.
+_SYMBOL_FIRST = re.compile(r"(?P<pre>[£$€]) ?" + _AMOUNT + r"(?![\w.][0-9]|\w)")
+_CODE_FIRST = re.compile(r"(?P<pre>gbp|usd|eur) ?" + _AMOUNT + r"(?![\w.][0-9]|\w)")
+_NUMBER_FIRST = re.compile(
+    _AMOUNT + r"(?: ?(?P<post>[£$€]|gbp|usd|eur|quid|pounds?|dollars?|bucks|euros?|p)(?!\w))?"
+)
+_BARE_DECIMAL = re.compile(r"[0-9]{1,5}\.[0-9]{2}")
+_WORD_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.,")
+
+
+def _add(scan: Scan, m: re.Match[str], currency: str | None) -> None:
+    if scan.taken(m.start(), m.end()):
+        return
+    amount_text = m.group("amount")
+    amount = float(amount_text.replace(",", ""))
+    if m.group("k"):
+        amount *= 1000
+    if m.groupdict().get("post") == "p":
+        if "." in amount_text or m.group("k"):
+            return
+        amount /= 100
+    value = f"{amount:.2f} {currency}" if currency else f"{amount:.2f}"
+    scan.add("price", value, m.start(), m.end(), amount=amount, currency=currency)
+
+
+def find_prices(scan: Scan) -> None:
+    text = scan.text
+    for m in _SYMBOL_FIRST.finditer(text):
+        _add(scan, m, _CURRENCIES[m.group("pre")])
+    if "gbp" in text or "usd" in text or "eur" in text:
+        for m in _CODE_FIRST.finditer(text):
+            if m.start() == 0 or text[m.start() - 1] not in _WORD_BEFORE:
+                _add(scan, m, _CURRENCIES[m.group("pre")])
+    n = len(text)
+    for m in _NUMBER_FIRST.finditer(text) if scan.has_digit else ():
+        start, end = m.span()
+        if start and text[start - 1] in _WORD_BEFORE:
+            continue
+        post = m.group("post")
+        if post is not None:
+            _add(scan, m, _CURRENCIES[post])
+        elif (
+            _BARE_DECIMAL.fullmatch(m.group("amount"))
+            and not m.group("k")
+            and (end == n or (text[end] not in _WORD_BEFORE and text[end] != "%"))
+        ):
+            _add(scan, m, None)
