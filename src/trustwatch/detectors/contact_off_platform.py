@@ -31,6 +31,7 @@ _CHANNELS = (
 _REQUEST = re.compile(
     r"(?<![a-z])(?:"
     rf"(?:text|txt|message|msg|dm|pm|inbox|call|ring|phone|contact|reach|hmu|hit{_W}me{_W}up|add|follow|find|talk|chat|speak|catch|get{_W}in{_W}touch|write){_W}(?:me|us)?{_W}(?:on|at|via|over|through|@){_W}(?:my{_W})?(?:{_APPS})"
+    rf"|(?:me|us){_W}(?:on|at|via|over){_W}(?:my{_W})?(?:whats{_W}?app|whatsap+|telegram|signal|snap{_W}?chat|insta(?:gram)?|ig|kik|wechat|viber|discord|e-?mail|gmail|facebook|fb|messenger)"
     rf"|(?:cheaper|cheap|discounts?|deals?|more{_W}(?:pics|photos|items|stock)|also{_W}selling|restocks?){_W}(?:on|via|over|at){_W}(?:my{_W})?(?:{_CHANNELS})"
     rf"|(?:whats{_W}?app|telegram|snap(?:chat)?|email|e-mail|facetime|imessage){_W}(?:me|us)"
     rf"|(?:my|our){_W}(?:{_CHANNELS})(?:{_W}(?:number|no|handle|username|id|account|is|'s|@|:))"
