@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         default=2.0, ge=0, description="how long the writer waits to fill a group commit"
     )
     embedded_worker: bool = Field(default=True, description="serve runs a bus worker thread")
+    app_extensions: list[str] = Field(
+        default_factory=lambda: ["trustwatch.review.web"],
+        description="modules whose mount(app, service) extends the API (skipped if absent)",
+    )
 
     @property
     def store_url(self) -> str:

@@ -1,0 +1,144 @@
+"""The verdict writer: one thread that stores the API's verdicts by group commit.
+
+Requests hand their verdict over and (by default) wait until the commit that holds it
+returns, so an answered ``/v1/check`` is durable; while one commit runs, the next
+requests' verdicts queue up and go in the following one, so the cost of a commit is
+shared. Shadow pack versions are evaluated here too, after the commit, off the
+request path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from trustwatch.engine import Engine
+from trustwatch.observability import STORE_BATCH, STORE_COMMIT_SECONDS, STORE_QUEUE
+from trustwatch.store.sql import Recorded, SqlStore
+from trustwatch.verdicts import Verdict
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[bool | BaseException], None]
+
+
+@dataclass(frozen=True)
+class _Job:
+    item: Recorded
+    done: Done | None
+
+
+class WriterFullError(Exception):
+    """The writer's queue is full: the store cannot keep up."""
+
+
+class VerdictWriter:
+    def __init__(
+        self, store: SqlStore, *, batch_max: int = 256, batch_wait_ms: float = 0.0
+    ) -> None:
+        self.store = store
+        self.batch_max = batch_max
+        self.batch_wait_s = batch_wait_ms / 1000.0
+        self.shadow_engines: tuple[Engine, ...] = ()
+        self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=50_000)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="verdict-writer", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Store everything queued, then end the thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def submit(self, item: Recorded, done: Done | None = None) -> None:
+        try:
+            self._queue.put_nowait(_Job(item, done))
+        except queue.Full:
+            raise WriterFullError from None
+
+    async def commit(self, item: Recorded) -> bool:
+        """Queue ``item`` and wait for its commit; True if new, False if already stored."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+
+        def done(result: bool | BaseException) -> None:
+            loop.call_soon_threadsafe(_settle, future, result)
+
+        self.submit(item, done)
+        return await future
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                break
+            jobs = [first]
+            deadline = time.monotonic() + self.batch_wait_s
+            while len(jobs) < self.batch_max:
+                try:
+                    left = deadline - time.monotonic()
+                    job = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stopping = True
+                    break
+                jobs.append(job)
+            STORE_QUEUE.set(self._queue.qsize())
+            self._commit(jobs)
+            self._shadow([j.item for j in jobs])
+
+    def _commit(self, jobs: list[_Job]) -> None:
+        started = time.perf_counter()
+        results: list[bool] | None = None
+        error: BaseException | None = None
+        for attempt in range(5):
+            try:
+                results = self.store.record_many([j.item for j in jobs])
+                break
+            except Exception as exc:
+                error = exc
+                log.warning("group commit failed (attempt %d): %s", attempt + 1, exc)
+                time.sleep(0.05 * 2**attempt)
+        STORE_COMMIT_SECONDS.observe(time.perf_counter() - started)
+        STORE_BATCH.observe(len(jobs))
+        for i, job in enumerate(jobs):
+            if job.done is None:
+                continue
+            job.done(results[i] if results is not None else error or RuntimeError("store failed"))
+
+    def _shadow(self, items: list[Recorded]) -> None:
+        engines = self.shadow_engines
+        if not engines:
+            return
+        verdicts: list[Verdict] = []
+        for engine in engines:
+            for item in items:
+                try:
+                    verdicts.append(engine.evaluate(item.event))
+                except Exception:
+                    log.exception("shadow pack %s failed on an event", engine.pack.ref)
+        try:
+            self.store.record_shadow(verdicts)
+        except Exception:
+            log.exception("shadow verdicts could not be stored")
+
+
+def _settle(future: asyncio.Future[bool], result: bool | BaseException) -> None:
+    if future.done():
+        return
+    if isinstance(result, BaseException):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
