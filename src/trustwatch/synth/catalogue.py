@@ -56,6 +56,21 @@ EXTRA_LINE = (
     "Message me with any questions x",
     "Sorry no swaps.",
 )
+STORY_LINE = (
+    "Bought this from {the $brand store|ASOS|Selfridges|a vintage fair in {Brick Lane|Camden|Manchester|Brooklyn}} {last year|a couple of years ago|in 2022} and only wore it {a few times|to one event|twice}, it's just been sitting in my wardrobe since.",
+    "Such a good quality piece, the fabric is {thick|heavyweight|soft} and the colour is {gorgeous|exactly as pictured|slightly darker in person}. I'd keep it if it still fitted!",
+    "Would look amazing with {baggy jeans|a mini skirt|cargos|a slip dress|chunky trainers~sneakers} and {a leather jacket|gold jewellery|a baby tee}.",
+    "Please note all my items are pre-loved so may show minor signs of wear, I try to photograph any flaws. Any questions just ask, I'm happy to send more pictures or measurements.",
+    "Fabric: {100% cotton|wool blend|polyester|denim|linen|leather|viscose}.",
+    "I'm 5'{3|4|5|6|7|8|9} and usually a {UK 8|UK 10|UK 12|US 4|US 6|size S|size M} for reference, it sits {just above the ankle|at the knee|on the hip|perfectly on the waist}.",
+    "Comes from a {smoke free|pet free|smoke and pet free} home and will be {washed|steamed|folded nicely} before {posting|shipping}.",
+)
+# The emoji-bullet layout many resale sellers use.
+EMOJI_LAYOUT = (
+    "✨ $brand $item ✨\n📏 size $size\n💫 $condition\n📦 {next day $postage|$postage with $carrier|fast $postage}",
+    "🖤 $brand $item in $colour\n• size: $size\n• condition: $condition\n• {no returns|offers welcome|bundle to save}",
+    "$brand $item 🔥\nsize $size\n$condition\n{dm|message me} for more pics 📸",
+)
 MEASURE = {
     "tops": (
         'Pit to pit: {18|19|20|21|22|23|24}" / Length: {22|24|25|26|27|28|29}"',

@@ -20,7 +20,7 @@ from trustwatch.synth import chat, contacts, vocab
 from trustwatch.synth.evasion import disguise
 from trustwatch.synth.grammar import Segment, Slots, SlotValue
 from trustwatch.synth.grammar import expand as expand_template
-from trustwatch.synth.noise import add_typos, casual
+from trustwatch.synth.noise import add_typos, casual, frame
 from trustwatch.synth.people import Person, Population, iso
 
 POLICIES = ("off_platform", "phishing", "counterfeit", "prohibited", "spam")
@@ -123,10 +123,11 @@ class _Marketplace:
         item: vocab.Item | None = None,
         price: float | None = None,
         category: str | None = None,
+        currency: str | None = None,
     ) -> dict[str, SlotValue]:
         rng = self.rng
         eng = me.locale.english
-        cur = me.locale.currency
+        cur = currency or me.locale.currency
         brand = item.brand.name if item else vocab.pick_brand(rng).name
         fair = (
             price
@@ -322,7 +323,8 @@ class _Marketplace:
         listing_id: str | None = None,
         hard: bool = False,
     ) -> _Draft:
-        segments = casual(self.rng, expand(template[0], self.rng, slots), pushy=bool(labels))
+        segments = frame(self.rng, expand(template[0], self.rng, slots), 0.15 if labels else 0.4)
+        segments = casual(self.rng, segments, pushy=bool(labels))
         body: dict[str, Any] = {
             "id": self.next_id("m"),
             "conversation_id": conversation,
@@ -354,7 +356,7 @@ class _Marketplace:
         offset = 0.0
         for role, label, template in script:
             sender, recipient = (buyer, seller) if role == "b" else (seller, buyer)
-            slots = self.slots(sender, item, price)
+            slots = self.slots(sender, item, price, currency=seller.locale.currency)
             drafts.append(
                 self.message(
                     offset,
@@ -460,7 +462,11 @@ class _Marketplace:
     ) -> tuple[list[Segment], list[Segment]]:
         rng = self.rng
         title = expand(rng.choice(cat.TITLE), rng, slots)
+        if rng.random() < 0.15:
+            return title, expand(rng.choice(cat.EMOJI_LAYOUT), rng, slots)
         parts = [rng.choice(cat.OPENER)]
+        if rng.random() < 0.3:
+            parts.extend(rng.sample(cat.STORY_LINE, rng.choice((1, 1, 2, 3))))
         for pool, p in ((cat.SIZE_LINE, 0.75), (cat.CONDITION_LINE, 0.8)):
             if rng.random() < p:
                 parts.append(rng.choice(pool))
@@ -923,16 +929,19 @@ class _Marketplace:
         template = chat.SPAM["blast"][i]
         drafts = []
         offset = 0.0
+        greetings = ("", "", "hey {$name|babe|hun|lovely}! ", "hi $name ", "Hiii ")
         for _ in range(rng.randint(4, 14)):
             recipient = self.people.member(self.now())
+            slots = self.slots(spammer)
+            slots["name"] = recipient.username.split("_")[0].split(".")[0].capitalize()
             drafts.append(
                 self.message(
                     offset,
                     spammer,
                     recipient,
                     self.next_id("c"),
-                    (template, f"{policy}.blast.{i}"),
-                    self.slots(spammer),
+                    (rng.choice(greetings) + template, f"{policy}.blast.{i}"),
+                    slots,
                     [policy],
                 )
             )
@@ -1051,6 +1060,33 @@ class _Marketplace:
         return event
 
 
+# Relative activity by UTC hour: quiet nights, a lunchtime bump, busy evenings.
+_ACTIVITY = (
+    0.45,
+    0.3,
+    0.2,
+    0.15,
+    0.15,
+    0.2,
+    0.35,
+    0.6,
+    0.8,
+    0.9,
+    1.0,
+    1.05,
+    1.15,
+    1.1,
+    1.0,
+    1.0,
+    1.05,
+    1.2,
+    1.45,
+    1.65,
+    1.75,
+    1.6,
+    1.2,
+    0.75,
+)
 _BODY = {
     "message.sent": "message",
     "listing.created": "listing",
@@ -1135,7 +1171,8 @@ def stream(
     """An endless, time-ordered stream of labelled synthetic events (deterministic per seed).
 
     ``mean_gap_seconds`` is the mean time between episodes (a conversation, a listing, a
-    spam burst); bursts keep their own pace, so the stream has realistic spikes.
+    spam burst) at average activity; activity follows a daily cycle (quiet nights, busy
+    evenings, UTC) and bursts keep their own pace, so the stream has realistic spikes.
     """
     chosen = tuple(POLICIES if policies is None else policies)
     unknown = sorted(set(chosen) - set(POLICIES))
@@ -1165,7 +1202,8 @@ def stream(
             for draft in market.episode():
                 heapq.heappush(heap, (next_episode + draft.offset, seq, draft))
                 seq += 1
-            next_episode += rng.expovariate(1.0 / mean_gap_seconds)
+            hour = (begin + timedelta(seconds=next_episode)).hour
+            next_episode += rng.expovariate(_ACTIVITY[hour] / mean_gap_seconds)
         at, _, draft = heapq.heappop(heap)
         market.clock = at
         yield market.finish(draft, begin + timedelta(seconds=round(at, 3)))

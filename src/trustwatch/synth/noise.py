@@ -116,3 +116,60 @@ def casual(rng: random.Random, segments: list[Segment], *, pushy: bool = False) 
             tail += rng.choice((" ", "")) + rng.choice(EMOJI_FRIENDLY)
         out[-1] = Segment(tail, False)
     return out
+
+
+_GREETINGS = (
+    "hi! ",
+    "hiya ",
+    "hey ",
+    "hello, ",
+    "Hi there, ",
+    "hey hun ",
+    "hii ",
+    "omg ",
+    "heyy ",
+    "sorry to bother you, ",
+    "quick question, ",
+    "Hello! ",
+    "hey lovely, ",
+    "yo ",
+    "morning! ",
+)
+_CLOSERS = (
+    " thanks!",
+    " thank you",
+    " x",
+    " xx",
+    " cheers",
+    " ty",
+    " 🙏",
+    " if that's ok",
+    " no worries if not",
+    " :)",
+    " please",
+    " lmk",
+    " let me know!",
+    " thanks in advance",
+    " haha",
+    " lol",
+    " 😊",
+    " thank youu",
+)
+_OPENS_WITH_GREETING = re.compile(r"^\W*(hi|hey|hello|hiya|yo|omg|morning|dear)\b", re.I)
+
+
+def frame(rng: random.Random, segments: list[Segment], rate: float) -> list[Segment]:
+    """Add the greeting or sign-off people wrap around the same question, some of the time."""
+    out = list(segments)
+    if not out:
+        return out
+    text = "".join(seg.text for seg in out)
+    if rng.random() < rate and not _OPENS_WITH_GREETING.match(text):
+        first = out[0]
+        lowered = first.text[:1].lower() + first.text[1:] if not first.key else first.text
+        out[0] = Segment(lowered, first.key)
+        out.insert(0, Segment(rng.choice(_GREETINGS)))
+    ending = text.rstrip()[-1:]
+    if rng.random() < rate * 0.8 and (ending.isalnum() or ending in "?.!"):
+        out.append(Segment(rng.choice(_CLOSERS)))
+    return out

@@ -17,7 +17,7 @@ from trustwatch.synth import KNOWN_FAKE_PHOTOS, POLICIES, generate, stream
 from trustwatch.synth.generator import recalled_products
 from trustwatch.synth.stats import describe
 
-N = 6000
+N = 4000
 
 
 @pytest.fixture(scope="module")
