@@ -1,0 +1,42 @@
+"""``trustwatch serve``: API, embedded bus worker (and the review console) in one process."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.option("--host", help="interface to listen on (default TRUSTWATCH_HOST or 127.0.0.1)")
+@click.option("--port", type=int, help="port (default TRUSTWATCH_PORT or 8000)")
+@click.option("--no-worker", is_flag=True, help="do not consume the bus in this process")
+def serve(host: str | None, port: int | None, no_worker: bool) -> None:
+    """Run trustwatch on the embedded defaults: SQLite store and bus under the data dir.
+
+    On first start it creates an admin API key and writes it to DATA_DIR/bootstrap.key.
+    """
+    import uvicorn
+
+    from trustwatch.api.app import create_app
+    from trustwatch.api.bootstrap import ensure_bootstrap_key
+    from trustwatch.observability import configure_logging
+    from trustwatch.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    app = create_app(settings, embedded_worker=settings.embedded_worker and not no_worker)
+    key_file = ensure_bootstrap_key(app.state.service.store, settings)
+    if key_file is not None:
+        click.echo(f"first start: an admin API key was written to {key_file}", err=True)
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        access_log=False,
+        # "auto" picks uvloop and httptools, which uvicorn[standard] installs.
+        loop="auto",
+        http="auto",
+    )
+
+
+COMMANDS = [serve]
