@@ -59,6 +59,12 @@ def _bus_url(bus_url: str | None) -> str:
     show_default=True,
     help="velocity counters: memory (one worker) or redis://host:port/db (several workers)",
 )
+@click.option(
+    "--counters-prefix",
+    default="trustwatch:counters:",
+    show_default=True,
+    help="Redis key prefix of the counters",
+)
 @_prefix_option
 @_partitions_option
 @click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True)
@@ -78,6 +84,7 @@ def worker(
     pack: Path | None,
     mode: str,
     counters: str,
+    counters_prefix: str,
     topic_prefix: str,
     partitions: int,
     batch_size: int,
@@ -124,7 +131,7 @@ def worker(
     else:
         from trustwatch.stream.redis_counters import RedisCounters
 
-        counter_store = RedisCounters.from_url(counters)
+        counter_store = RedisCounters.from_url(counters, counters_prefix)
     engine = Engine.from_path(pack or settings.pack_dir, counters=counter_store, mode=Mode(mode))
     topics = Topics.with_prefix(topic_prefix)
     bus = open_bus(

@@ -42,6 +42,29 @@ from trustwatch.stream.bus import (
 
 log = logging.getLogger(__name__)
 
+
+class _Repeats(logging.Filter):
+    """Drops a librdkafka message seen in the last ``window_s``: an outage logs every 50 ms."""
+
+    def __init__(self, window_s: float = 30.0) -> None:
+        super().__init__()
+        self._window_s = window_s
+        self._last: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        text = record.getMessage()
+        if now - self._last.get(text, -self._window_s) < self._window_s:
+            return False
+        if len(self._last) > 1000:
+            self._last.clear()
+        self._last[text] = now
+        return True
+
+
+client_log = logging.getLogger(f"{__name__}.client")
+client_log.addFilter(_Repeats())
+
 # Commit failures that mean "this consumer no longer owns the partitions".
 _LOST = frozenset(
     {
@@ -70,7 +93,7 @@ class KafkaBus:
         self.config = dict(config or {})
 
     def ensure_topics(self, partitions: int | None = None) -> None:
-        admin = AdminClient({"bootstrap.servers": self.servers, **self.config})
+        admin = AdminClient({"bootstrap.servers": self.servers, **self.config}, logger=client_log)
         wanted = [NewTopic(t, partitions or self.partitions, 1) for t in self.topics.all()]
         try:
             futures = admin.create_topics(wanted, request_timeout=10)
@@ -97,7 +120,8 @@ class KafkaBus:
                 "group.id": f"trustwatch-reader-{uuid.uuid4().hex}",
                 "enable.auto.commit": False,
                 **self.config,
-            }
+            },
+            logger=client_log,
         )
         try:
             meta = consumer.list_topics(topic, timeout=10)
@@ -127,12 +151,13 @@ class KafkaProducer:
             "acks": "all",
             "compression.type": "lz4",
             "linger.ms": 5,
-            "message.timeout.ms": 30000,
+            "message.timeout.ms": 10000,
             **config,
         }
-        self._producer = Producer(self._conf)
+        self._timeout_s = float(self._conf["message.timeout.ms"]) / 1000
+        self._producer = Producer(self._conf, logger=client_log)
 
-    def send(self, records: Sequence[OutRecord], flush_timeout_s: float = 30.0) -> None:
+    def send(self, records: Sequence[OutRecord]) -> None:
         """Produce and flush; any record not acknowledged raises BusUnavailableError."""
         errors: list[KafkaError] = []
 
@@ -154,25 +179,26 @@ class KafkaProducer:
                         break
                     except BufferError:
                         self._producer.poll(0.05)
-            left = self._producer.flush(flush_timeout_s)
+            left = self._producer.flush(self._timeout_s + 5)
         except KafkaException as exc:
-            self._reset_if_fatal(exc.args[0])
+            self._renew()
             raise BusUnavailableError(f"Kafka produce failed: {exc}") from exc
         if errors or left:
-            first = errors[0] if errors else None
-            if first is not None:
-                self._reset_if_fatal(first)
+            self._renew()
             raise BusUnavailableError(
                 f"{len(errors) + left} of {len(records)} records were not acknowledged "
-                f"({first or 'flush timed out'}); retrying the batch"
+                f"({errors[0] if errors else 'flush timed out'}); retrying the batch"
             )
 
-    def _reset_if_fatal(self, err: KafkaError) -> None:
-        # A restarted broker forgets the idempotent producer's id and sequence numbers,
-        # which librdkafka treats as fatal: start a fresh producer.
-        if err.fatal():
-            log.warning("Kafka producer hit a fatal error (%s); recreating it", err)
-            self._producer = Producer(self._conf)
+    def _renew(self) -> None:
+        """Drop what is queued and start a fresh producer: the batch is sent again whole.
+
+        Needed after a broker restart, which forgets the idempotent producer's id and
+        sequence numbers so the old producer's messages only time out.
+        """
+        self._producer.purge()
+        self._producer.flush(0)
+        self._producer = Producer(self._conf, logger=client_log)
 
     def close(self) -> None:
         self._producer.flush(10)
@@ -192,7 +218,8 @@ class KafkaConsumer:
                 "heartbeat.interval.ms": max(int(bus.session_timeout_s * 1000 / 5), 100),
                 "queued.max.messages.kbytes": 16384,
                 **bus.config,
-            }
+            },
+            logger=client_log,
         )
         self._assigned: set[TopicPartition] = set()
         self._committed: dict[TopicPartition, int] = {}
@@ -213,7 +240,7 @@ class KafkaConsumer:
                     self._committed[TopicPartition(p.topic, p.partition)] = p.offset
         except KafkaException as exc:
             log.warning("could not read committed offsets on assignment: %s", exc)
-        log.info("assigned %s", ", ".join(f"{t.topic}[{t.partition}]" for t in gained))
+        _log_assignment(self._assigned)
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[KafkaTopicPartition]) -> None:
         # Nothing to commit here: the worker commits each batch before it polls again.
@@ -222,6 +249,7 @@ class KafkaConsumer:
             self._assigned.discard(tp)
             self._committed.pop(tp, None)
             self._seen.pop(tp, None)
+        _log_assignment(self._assigned)
 
     def poll(self, max_records: int, timeout_s: float) -> list[Record]:
         try:
@@ -255,7 +283,7 @@ class KafkaConsumer:
             err: KafkaError = exc.args[0]
             if err.code() in _LOST:
                 raise PartitionsLostError(
-                    f"offset commit refused ({err}); redelivery follows"
+                    f"offset commit refused ({err}); the batch will be redelivered"
                 ) from exc
             raise BusUnavailableError(f"offset commit failed: {err}") from exc
         self._committed.update(offsets)
@@ -288,6 +316,10 @@ class KafkaConsumer:
             self._producer.close()
         finally:
             self._consumer.close()
+
+
+def _log_assignment(assigned: set[TopicPartition]) -> None:
+    log.info("assignment: %s", ", ".join(f"{t.topic}[{t.partition}]" for t in sorted(assigned)))
 
 
 def _text(value: str | bytes | None) -> str | None:

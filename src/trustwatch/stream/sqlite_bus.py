@@ -19,6 +19,7 @@ power cut; pass ``synchronous="FULL"`` for that. Records are kept forever.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import sqlite3
@@ -61,6 +62,9 @@ CREATE TABLE IF NOT EXISTS leases (
   owner TEXT NOT NULL, expires REAL NOT NULL, PRIMARY KEY (grp, topic, partition)
 ) WITHOUT ROWID;
 """
+
+log = logging.getLogger(__name__)
+
 _LOG_END = 'SELECT COALESCE(MAX("offset") + 1, 0) FROM records WHERE topic = ? AND partition = ?'
 
 
@@ -289,6 +293,10 @@ class SqliteConsumer:
             for tp in gained:
                 self._committed[tp] = self._committed_offset(tp)
                 self._positions[tp] = self._committed[tp]
+        if owned != self._owned:
+            log.info(
+                "assignment: %s", ", ".join(f"{t.topic}[{t.partition}]" for t in sorted(owned))
+            )
         for tp in self._owned - owned:
             self._positions.pop(tp, None)
             self._committed.pop(tp, None)
