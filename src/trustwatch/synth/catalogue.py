@@ -286,6 +286,8 @@ REPLICA_DESC = (
     "«Inspired by» «$brand», not the real thing but {amazing quality|so close|honestly better}.",
     "«AAA grade», comes with all tags and «fake receipt» if you need it.",
     "«UA» pair, «best batch», «no box».",
+    "From «Yupoo» seller, «QC pics» available, «GL».",
+    "«DHgate» find, «1:1» with retail, «W2C» the matching belt in my other listing.",
 )
 PRICE_ONLY_DESC = (
     "Brand new with tags, {unwanted gift|bought 2 by mistake|changed my mind}. $postage with $carrier.",
@@ -543,6 +545,8 @@ BIO_POSITIVE: dict[str, tuple[str, ...]] = {
         "designer «dupes» 💼 «AAA quality» | ships worldwide",
         "«UA» «best batch» trainers 👟 «factory direct»",
         "«mirror quality» bags | «no receipts» | dm for catalogue",
+        "«kakobuy» «spreadsheet» link 🔗 «best batches» only",
+        "«yupoo» album in dms 📸 «all brands» «1:1»",
     ),
     "prohibited": (
         "🍃🔌 «menu» in dms «discreet» $postage",

@@ -190,6 +190,20 @@ CLEAN: dict[str, tuple[str, ...]] = {
         "sold sorry! I'll let you know if I get another",
         "Sorry it's reserved for someone",
     ),
+    "ack": (
+        "ok",
+        "okay thanks",
+        "👍",
+        "perfect",
+        "great",
+        "ok cool",
+        "😍😍",
+        "ahh ok",
+        "no worries",
+        "ok thank you",
+        "amazing",
+        "ah fair enough",
+    ),
     "ask_real": (
         "is this real?",
         "are these authentic?",
@@ -221,6 +235,8 @@ HARD_NEGATIVE: dict[str, tuple[str, ...]] = {
         "just tried to pay and it says the payment is pending, is that normal?",
         "Please don't ask me to pay off the app, I only buy through the app",
         "someone messaged me asking to pay by bank transfer lol, that's a scam right?",
+        "I got a gift card for the app for my birthday, can I use it on this?",
+        "can I pay in instalments with Klarna through checkout?",
     ),
     "legit_links": (
         "here's the matching top: $depop_url",
@@ -342,6 +358,8 @@ PHISHING: dict[str, tuple[str, ...]] = {
         "Hi I'm from the safety team, we need to confirm your bank details for payouts: «$phish_url»",
         "Dear seller, your payout failed. Update your payment information here «$phish_url»",
         "Depop: Your balance of $price is waiting. Claim before it expires «$phish_url»",
+        "Hey, I accidentally reported your account 😬 you need to message «$insta» «@depop.helpdesk» to get it unlocked, they're the official support team",
+        "Your account has been reported for selling fakes. To appeal, contact our team at «$phish_url» within 12 hours",
     ),
     "fake_courier": (
         "I've booked a courier to collect from you, please pay the small insurance fee of {£|$$}{1.45|2.99|1.99} at «$phish_url»",
@@ -375,6 +393,8 @@ COUNTERFEIT: dict[str, tuple[str, ...]] = {
         "it's a «dupe» but honestly better quality than the real one",
         "{yes|yh} they're «replica», that's why the price is so low",
         "«no receipt» or box, {it's|its} «unauthorised authentic» from the factory",
+        "{bought|got} them off «DHgate», honestly «1:1»",
+        "they're from the «pandabuy» «spreadsheet», «GL» on «QC» so pretty accurate",
     ),
     "pitch": (
         "I can get any «$brand» you want, «1:1 reps», dm for catalogue",
@@ -382,6 +402,9 @@ COUNTERFEIT: dict[str, tuple[str, ...]] = {
         "if you like this I have «replica» «$brand» bags for {£|$$}{60|80|90|120}, «same as retail»",
         "want «$brand»? I sell «mirror quality» for a fraction of the price",
         "we do «wholesale» «$brand», min order {5|10|20} pieces, «bulk price» on request",
+        "all my stuff is from «yupoo», can send you the «album» link",
+        "check the «kakobuy» «spreadsheet» in my bio, «best batches» for «$brand»",
+        "«W2C» these? I can get them from «Weidian» for you, «QC pics» before shipping",
     ),
 }
 
@@ -406,6 +429,8 @@ SPAM: dict[str, tuple[str, ...]] = {
         "«Want free followers»? «Click the link in my bio»",
         "hi babe! love your style 💕 «check out my shop», I think you'd love my new {y2k|vintage|streetwear} pieces",
         "«crypto investment» opportunity, «guaranteed returns» {20|30|50}% weekly, message me",
+        "use my code «$referral» for {£|$$}{5|10} off your first order!! «free money» 💸",
+        "«check out my page» 👀 {new stock|restock|everything must go} «link in bio»",
     ),
 }
 

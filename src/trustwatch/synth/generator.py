@@ -227,6 +227,7 @@ class _Marketplace:
             ),
             "recalled": lambda r: r.choice(recalled_products()),
             "contraband": lambda r: r.choice(cat.CONTRABAND),
+            "referral": lambda r: contacts.short_code(r, r.randint(5, 8)).upper(),
         }
 
     # ------------------------------------------------------------------ episode choice
@@ -322,8 +323,10 @@ class _Marketplace:
         *,
         listing_id: str | None = None,
         hard: bool = False,
+        first: bool = True,
     ) -> _Draft:
-        segments = frame(self.rng, expand(template[0], self.rng, slots), 0.15 if labels else 0.4)
+        rate = 0.15 if labels else 0.4
+        segments = frame(self.rng, expand(template[0], self.rng, slots), rate, greet=first)
         segments = casual(self.rng, segments, pushy=bool(labels))
         body: dict[str, Any] = {
             "id": self.next_id("m"),
@@ -368,6 +371,7 @@ class _Marketplace:
                     [label] if label else [],
                     listing_id=listing.id if listing else None,
                     hard=role in hard_roles,
+                    first=not drafts,
                 )
             )
             offset += self.delay(150)
@@ -380,8 +384,8 @@ class _Marketplace:
     # ------------------------------------------------------------------ clean episodes
     _SCRIPTS: tuple[tuple[str, ...], ...] = (
         ("b:ask_available", "s:reply_available", "b?:offer", "s?:counter", "b?:bought"),
-        ("b:ask_size", "s:reply_size", "b?:thanks"),
-        ("b:ask_condition", "s:reply_condition", "b?:offer"),
+        ("b:ask_size", "s:reply_size", "b?:ack", "b?:thanks"),
+        ("b:ask_condition", "s:reply_condition", "b?:ack", "b?:offer"),
         ("b:ask_postage", "s:reply_postage", "b?:bought", "s?:thanks"),
         ("b:offer", "s:counter", "b?:bought", "s?:thanks"),
         ("b:lowball", "s:decline"),
@@ -476,7 +480,11 @@ class _Marketplace:
             parts.append(rng.choice(cat.POSTAGE_LINE))
         parts.extend(rng.sample(cat.EXTRA_LINE, rng.choice((0, 1, 1, 2, 3))))
         sep = rng.choice((" ", "\n", "\n\n", "\n- "))
-        description = expand(sep.join(parts), rng, slots)
+        description: list[Segment] = []
+        for i, part in enumerate(parts):
+            if i:
+                description.append(Segment(sep))
+            description.extend(expand(part, rng, slots))
         if rng.random() < 0.55:
             tags = rng.sample(vocab.STYLE_TAGS, rng.randint(1, cat.HASHTAGS_MAX))
             description.append(Segment("\n\n" + " ".join(tags)))

@@ -158,13 +158,15 @@ _CLOSERS = (
 _OPENS_WITH_GREETING = re.compile(r"^\W*(hi|hey|hello|hiya|yo|omg|morning|dear)\b", re.I)
 
 
-def frame(rng: random.Random, segments: list[Segment], rate: float) -> list[Segment]:
-    """Add the greeting or sign-off people wrap around the same question, some of the time."""
+def frame(
+    rng: random.Random, segments: list[Segment], rate: float, *, greet: bool = True
+) -> list[Segment]:
+    """Add the greeting (``greet``: first message only) or sign-off people wrap around text."""
     out = list(segments)
     if not out:
         return out
     text = "".join(seg.text for seg in out)
-    if rng.random() < rate and not _OPENS_WITH_GREETING.match(text):
+    if greet and rng.random() < rate and not _OPENS_WITH_GREETING.match(text):
         first = out[0]
         lowered = first.text[:1].lower() + first.text[1:] if not first.key else first.text
         out[0] = Segment(lowered, first.key)
