@@ -29,9 +29,7 @@ def _verdict_count(s: Setup) -> int:
 
 
 def _dead_letters(s: Setup) -> list[bytes]:
-    return [
-        json.loads(r.value)["payload"].encode() for r in s.bus.read_all(s.topics.dead_letters)
-    ]
+    return [json.loads(r.value)["payload"].encode() for r in s.bus.read_all(s.topics.dead_letters)]
 
 
 def _wait_until_done(s: Setup, data: Lines) -> None:
@@ -140,8 +138,9 @@ def test_worker_survives_a_broker_restart(setup, workers) -> None:
     setup.broker.restart()
     setup.bus.ensure_topics(4)
     wait_for(
-        lambda: worker.log().count("assignment: ") > joins
-        and len(_last_assignment(worker.log())) == 4,
+        lambda: (
+            worker.log().count("assignment: ") > joins and len(_last_assignment(worker.log())) == 4
+        ),
         what="the worker to rejoin the restarted broker",
     )
     produce(setup, data.lines)
