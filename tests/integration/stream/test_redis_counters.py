@@ -1,0 +1,59 @@
+"""Velocity counters in the machine's Redis behave like the in-process ones, and are shared."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from redis import Redis
+
+from trustwatch.counters import InMemoryCounters
+from trustwatch.stream.redis_counters import RedisCounters
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[tuple[Redis, str]]:
+    client = Redis.from_url("redis://127.0.0.1:6379/0")
+    prefix = f"test:{uuid.uuid4().hex}:"
+    yield client, prefix
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def test_a_member_counts_once_within_the_window(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    counters = RedisCounters(client, prefix)
+    assert counters.add("to:u_1", "u_2", at=100.0, window_s=60) == 1
+    assert counters.add("to:u_1", "u_2", at=101.0, window_s=60) == 1
+    assert counters.add("to:u_1", "u_3", at=102.0, window_s=60) == 2
+
+
+def test_members_older_than_the_window_drop_out(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    counters = RedisCounters(client, prefix)
+    counters.add("k", "a", at=0.0, window_s=10)
+    counters.add("k", "b", at=5.0, window_s=10)
+    assert counters.add("k", "c", at=14.0, window_s=10) == 2
+    assert client.zcard(f"{prefix}k") == 2
+    assert client.ttl(f"{prefix}k") > 0
+
+
+def test_two_workers_share_one_count(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    first = RedisCounters(client, prefix)
+    second = RedisCounters.from_url("redis://127.0.0.1:6379/0", prefix)
+    first.add("by:fp", "u_1", at=50.0, window_s=600)
+    assert second.add("by:fp", "u_2", at=51.0, window_s=600) == 2
+
+
+def test_same_answers_as_the_in_process_counters(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    shared = RedisCounters(client, prefix)
+    local = InMemoryCounters()
+    steps = [("k", f"m{i % 7}", float(i * 3), 20.0) for i in range(40)]
+    steps += [("j", f"m{i % 3}", float(100 - i), 30.0) for i in range(10)]
+    assert [shared.add(*s) for s in steps] == [local.add(*s) for s in steps]
