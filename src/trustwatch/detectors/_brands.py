@@ -94,12 +94,16 @@ def item_kind(item: Item, hits: list[Hit]) -> str | None:
     return None
 
 
+def default_kind(brand: Brand) -> str | None:
+    """What a brand of this tier sells when the listing names no kind (Rolex: watches)."""
+    kind = lexicon().data.get("tier_kinds", {}).get(brand.tier)
+    return None if kind is None else str(kind)
+
+
 def price_floor(brand: Brand, kind: str | None) -> float | None:
     """The lowest plausible resale price (GBP) of a genuine item of this brand and kind."""
     tiers: Mapping[str, Mapping[str, float]] = lexicon().data.get("price_floors", {})
     tier = tiers.get(brand.tier, {})
-    if kind is None:
-        kind = lexicon().data.get("tier_kinds", {}).get(brand.tier)
     for key in (kind, "default"):
         if key is None:
             continue

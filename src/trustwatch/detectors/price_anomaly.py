@@ -61,7 +61,7 @@ class PriceAnomaly(Detector):
         if not brands:
             return []
         brand = brands[0]
-        kind = _brands.item_kind(item, hits)
+        kind = _brands.item_kind(item, hits) or _brands.default_kind(brand)
         floor = _brands.price_floor(brand, kind)
         if not floor:
             return []

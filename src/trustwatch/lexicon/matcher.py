@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from trustwatch.errors import ConfigError
 from trustwatch.lexicon.schema import ContextRule, ExceptionSpec, LexiconFile
-from trustwatch.normalize import Normalized, normalize
+from trustwatch.normalize import Normalized, View, normalize
 
 if TYPE_CHECKING:
     from trustwatch.detectors.base import Item, Span
@@ -247,12 +247,13 @@ class Lexicon:
             for last, entries in self._automaton.iter(text):
                 for is_exc, idx, length, left, right, prefix in entries:
                     s, e = last - length + 1, last + 1
-                    if left and s > 0 and _is_word(text[s - 1]):
-                        continue
                     if prefix:
                         while e < n and _is_word(text[e]):
                             e += 1
-                    elif right and e < n and _is_word(text[e]):
+                    if (
+                        (left and s > 0 and _is_word(text[s - 1]))
+                        or (right and not prefix and e < n and _is_word(text[e]))
+                    ) and not _bounded_in_original(view, original, s, e):
                         continue
                     if is_exc:
                         os_, oe = view.to_original(s, e)
@@ -335,11 +336,30 @@ class Lexicon:
         return f"Lexicon({self.name!r}, terms={len(self)}, categories={self.categories})"
 
 
+def _bounded_in_original(view: View, original: str, start: int, end: int) -> bool:
+    """A match glued to its neighbours in a rewritten view ("rolexsuperclone", joined from
+    "R o l e x s u p e r c l o n e") still counts when its original span stands alone."""
+    o_start, o_end = view.to_original(start, end)
+    if o_end - o_start == end - start:
+        return False
+    return (o_start == 0 or not _is_word(original[o_start - 1])) and (
+        o_end >= len(original) or not _is_word(original[o_end])
+    )
+
+
 def _add_surface(surface: dict[str, list[_Entry]], phrase: str, is_exc: bool, idx: int) -> None:
     prefix = phrase.endswith("*")
     key = phrase[:-1] if prefix else phrase
-    entry: _Entry = (is_exc, idx, len(key), _is_word(key[0]), _is_word(key[-1]), prefix)
-    surface.setdefault(key, []).append(entry)
+    keys = [key]
+    glued = key.replace(" ", "")
+    # Spaced-out letters are joined without their word gaps, so phrases need a glued form.
+    if glued != key and len(glued) >= 6:
+        keys.append(glued)
+    for k in keys:
+        entry: _Entry = (is_exc, idx, len(k), _is_word(k[0]), _is_word(k[-1]), prefix)
+        entries = surface.setdefault(k, [])
+        if entry not in entries:
+            entries.append(entry)
 
 
 def _compile_rule(

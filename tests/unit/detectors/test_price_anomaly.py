@@ -1,0 +1,96 @@
+"""price_anomaly: a protected brand priced far below a genuine item's resale floor."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from trustwatch.counters import InMemoryCounters
+from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.price_anomaly import PriceAnomaly, PriceAnomalyParams
+from trustwatch.events import parse_event
+from trustwatch.verdicts import Mode
+
+DETECTOR = PriceAnomaly(PriceAnomalyParams())
+
+
+def detect(
+    title: str, price: float | None, currency: str = "GBP", description: str = "", **extra: Any
+) -> list[Signal]:
+    body: dict[str, Any] = {"id": "l", "title": title, "description": description, **extra}
+    if price is not None:
+        body["price"] = {"amount": price, "currency": currency}
+    event = parse_event(
+        {
+            "id": "e",
+            "type": "listing.created",
+            "occurred_at": "2026-11-02T10:15:00Z",
+            "actor": {"id": "u_1"},
+            "listing": body,
+        }
+    )
+    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
+    return DETECTOR.detect(Item(event), ctx)
+
+
+def score(title: str, price: float | None, **kw: Any) -> float:
+    return max((s.score for s in detect(title, price, **kw)), default=0.0)
+
+
+def test_a_gucci_bag_at_25_pounds_is_anomalous() -> None:
+    (signal,) = detect("Gucci bag", 25, brand="Gucci", category="bags")
+    assert signal.score >= 0.5
+    assert signal.details["brand"] == "gucci"
+    assert signal.details["kind"] == "bags"
+    assert signal.details["floor_gbp"] == 200
+
+
+def test_brand_and_kind_can_come_from_the_text() -> None:
+    (signal,) = detect("Louis Vuitton Neverfull tote", 30)
+    assert signal.details["kind"] == "bags" and signal.details["floor_gbp"] == 300
+
+
+def test_the_lower_the_price_the_higher_the_score() -> None:
+    scores = [score("Gucci bag", p) for p in (10, 50, 90, 200)]
+    assert scores == sorted(scores, reverse=True)
+    assert scores[-1] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("title", "price", "extra"),
+    [
+        ("Nike trainers, worn twice", 40, {"brand": "Nike", "category": "shoes"}),
+        ("Zara dress", 5, {}),
+        ("Gucci dust bag", 10, {}),
+        ("Gucci Marmont bag", 650, {}),
+        ("Rolex box only", 60, {}),
+        ("Dior lip oil", 5, {}),
+        ("Adidas Samba", 30, {"brand": "Adidas"}),
+    ],
+)
+def test_normal_prices_packaging_and_cheap_brands_are_clean(
+    title: str, price: float, extra: dict[str, Any]
+) -> None:
+    assert detect(title, price, **extra) == []
+
+
+def test_watch_brands_default_to_watch_floors() -> None:
+    (signal,) = detect("Rolex Submariner", 150)
+    assert signal.details["kind"] == "watches" and signal.details["floor_gbp"] == 2500
+
+
+def test_currency_is_converted_and_unknown_currencies_are_skipped() -> None:
+    assert score("Gucci bag", 60, currency="USD") > 0
+    assert detect("Gucci bag", 25, currency="XYZ") == []
+
+
+def test_no_price_no_signal() -> None:
+    assert detect("Gucci bag", None) == []
+
+
+def test_steps_are_validated() -> None:
+    with pytest.raises(ValidationError):
+        PriceAnomalyParams.model_validate({"steps": [{"below": 2.0, "score": 0.5}]})

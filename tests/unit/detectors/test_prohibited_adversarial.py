@@ -1,0 +1,96 @@
+"""Prohibited-item detection under evasion: mutated items stay caught, fashion words clean."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trustwatch.adversarial import WORD_MUTATIONS, mutate
+from trustwatch.counters import InMemoryCounters
+from trustwatch.detectors.base import Context, Item
+from trustwatch.detectors.prohibited_items import ProhibitedItems, ProhibitedItemsParams
+from trustwatch.events import parse_event
+from trustwatch.verdicts import Mode
+
+DETECTOR = ProhibitedItems(ProhibitedItemsParams())
+REVIEW = 0.5
+# Leetspeak symbols ("$nus", "v@pe") and 1-for-l are not undone by a normalize view yet.
+EVASIONS = [m for m in WORD_MUTATIONS if m != "leet"]
+
+POSITIVES = [
+    ("Flick knife for sale", ["Flick knife"], "weapons"),
+    ("Brass knuckle duster", ["knuckle duster"], "weapons"),
+    ("Taser, fully charged", ["Taser"], "weapons"),
+    ("Pepper spray", ["Pepper spray"], "weapons"),
+    ("Cocaine available", ["Cocaine"], "drugs"),
+    ("Ketamine", ["Ketamine"], "drugs"),
+    ("Magic mushrooms, dried", ["Magic mushrooms"], "drugs"),
+    ("Xanax bars 2mg", ["Xanax"], "medicines"),
+    ("Tramadol tablets", ["Tramadol"], "medicines"),
+    ("Disposable vape, mint", ["vape"], "tobacco"),
+    ("Rhino horn carving", ["Rhino horn"], "wildlife"),
+    ("Shahtoosh shawl", ["Shahtoosh"], "wildlife"),
+    ("Asbestos sheets", ["Asbestos"], "hazardous"),
+]
+NEGATIVES = [
+    ("Khaki bomber jacket", ["bomber"]),
+    ("Knife pleat midi skirt", ["Knife pleat"]),
+    ("Killer heels", ["Killer"]),
+    ("Bag with gunmetal hardware", ["gunmetal"]),
+    ("Ivory wedding dress", ["Ivory"]),
+    ("Faux fur coat", ["fur"]),
+    ("Velvet smoking jacket", ["smoking"]),
+    ("Stihl weed eater", ["weed eater"]),
+    ("Camo cargo pants", ["Camo"]),
+    ("YSL Opium perfume", ["Opium"]),
+    ("Black cigarette trousers", ["cigarette"]),
+]
+
+
+def categories(title: str) -> dict[str, float]:
+    event = parse_event(
+        {
+            "id": "e",
+            "type": "listing.created",
+            "occurred_at": "2026-11-02T10:15:00Z",
+            "actor": {"id": "u_1"},
+            "listing": {"id": "l", "title": title},
+        }
+    )
+    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
+    return {s.details["category"]: s.score for s in DETECTOR.detect(Item(event), ctx)}
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.sampled_from(EVASIONS), st.sampled_from(POSITIVES), st.integers(0, 2**16))
+def test_evaded_prohibited_items_are_still_caught(
+    evasion: str, case: tuple[str, list[str], str], seed: int
+) -> None:
+    text, targets, category = case
+    mutated = mutate(evasion, text, random.Random(seed), targets)
+    assert categories(mutated).get(category, 0.0) >= REVIEW, mutated
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(EVASIONS), st.sampled_from(NEGATIVES), st.integers(0, 2**16))
+def test_evaded_fashion_words_stay_clean(
+    evasion: str, case: tuple[str, list[str]], seed: int
+) -> None:
+    text, targets = case
+    mutated = mutate(evasion, text, random.Random(seed), targets)
+    assert categories(mutated) == {}, mutated
+
+
+@pytest.mark.xfail(reason="normalize has no view undoing leet symbols (@ ! $) and 1-for-l")
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(POSITIVES), st.integers(0, 2**16))
+def test_leetspeak_prohibited_items_are_still_caught(
+    case: tuple[str, list[str], str], seed: int
+) -> None:
+    text, targets, category = case
+    mutated = mutate("leet", text, random.Random(seed), targets)
+    assert categories(mutated).get(category, 0.0) >= REVIEW
