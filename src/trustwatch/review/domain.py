@@ -6,7 +6,7 @@ No database and no web here; ``service`` applies these rules to the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -132,7 +132,9 @@ def surface_of(event: Event) -> str:
     return "user"
 
 
-def triggers_for(event: Event, verdict: Verdict, severities: dict[str, int]) -> list[CaseTrigger]:
+def triggers_for(
+    event: Event, verdict: Verdict, severities: Mapping[str, int]
+) -> list[CaseTrigger]:
     """Cases an event opens: each live policy decided review or hold; every user report."""
     if event.report is not None:
         reason = (event.report.reason or "").strip().lower()

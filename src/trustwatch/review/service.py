@@ -10,7 +10,7 @@ import json
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -64,7 +64,7 @@ from trustwatch.review.models import (
 )
 from trustwatch.store.models import ActionRow, EventRow, VerdictRow
 from trustwatch.store.sql import SqlStore, VerdictEntry
-from trustwatch.stream.bus import OutRecord, Producer, Topics
+from trustwatch.stream.bus import Bus, OutRecord, Producer, Topics
 from trustwatch.verdicts import Action, PolicyDecision, Verdict
 
 SESSION_TTL_S = 12 * 3600.0
@@ -254,20 +254,38 @@ class ReviewService:
         self,
         store: SqlStore,
         *,
-        severities: dict[str, int] | None = None,
-        producer: Producer | None = None,
-        topics: Topics | None = None,
+        severities: Mapping[str, int] | Callable[[], Mapping[str, int]] | None = None,
+        bus: Bus | Callable[[], Bus] | None = None,
         clock: Callable[[], float] = time.time,
         claim_ttl_s: float = CLAIM_TTL_S,
     ) -> None:
+        """``severities``: policy -> severity, or a function giving the live pack's now.
+        ``bus``: where enforcement goes (or a function opening it on first use); without
+        one, enforcement waits in the outbox."""
         self.store = store
         self.engine = store.engine
-        self.severities = dict(severities or {})
-        self.producer = producer
-        self.topics = topics or Topics()
+        self._severities = severities or {}
+        self._bus_source = bus
+        self._bus: Bus | None = None
+        self._producer: Producer | None = None
         self.clock = clock
         self.claim_ttl_s = claim_ttl_s
         self._publish_lock = threading.Lock()
+
+    @property
+    def severities(self) -> Mapping[str, int]:
+        source = self._severities
+        return source() if callable(source) else source
+
+    def _open_producer(self) -> tuple[Producer, Topics] | None:
+        if self._bus_source is None:
+            return None
+        if self._bus is None:
+            source = self._bus_source
+            self._bus = source() if callable(source) else source
+        if self._producer is None:
+            self._producer = self._bus.producer()
+        return self._producer, self._bus.topics
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -1040,22 +1058,26 @@ class ReviewService:
 
     def publish_pending(self) -> int:
         """Send enforcement from the outbox to the bus's actions topic; returns how many."""
-        if self.producer is None:
+        if self._bus_source is None:
             return 0
         with self._publish_lock:
             with self._read() as conn:
                 rows = conn.execute(
-                    select(OutboxRow.id, OutboxRow.key, OutboxRow.body)
-                    .where(OutboxRow.published_at.is_(None))
-                    .order_by(OutboxRow.created_at, OutboxRow.id)
+                    select(_OUTBOX.c.id, _OUTBOX.c.key, _OUTBOX.c.body)
+                    .where(_OUTBOX.c.published_at.is_(None))
+                    .order_by(_OUTBOX.c.created_at, _OUTBOX.c.id)
                     .limit(1000)
                 ).all()
             if not rows:
                 return 0
-            self.producer.send(
+            opened = self._open_producer()
+            if opened is None:
+                return 0
+            producer, topics = opened
+            producer.send(
                 [
                     OutRecord(
-                        topic=self.topics.actions,
+                        topic=topics.actions,
                         key=r.key,
                         value=r.body.encode(),
                         headers={"source": "review"},
@@ -1066,7 +1088,7 @@ class ReviewService:
             with self._write() as conn:
                 conn.execute(
                     update(_OUTBOX)
-                    .where(OutboxRow.id.in_([r.id for r in rows]))
+                    .where(_OUTBOX.c.id.in_([r.id for r in rows]))
                     .values(published_at=self.clock())
                 )
             return len(rows)

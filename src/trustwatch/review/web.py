@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -426,14 +428,37 @@ def mount_console(
     secure_cookies: bool = False,
     background_sync: bool = True,
 ) -> CaseSync:
-    """Add the console to ``app``; returns the case sync, already started if asked.
-
-    The caller stops it on shutdown (``sync.stop()``).
-    """
+    """Add the console to ``app``. With ``background_sync`` the case sync (new verdicts to
+    cases, outbox to the bus) runs while the app runs, inside the app's lifespan."""
     sync = CaseSync(service)
     app.include_router(
         console_router(service, prefix=prefix, secure_cookies=secure_cookies, sync=sync)
     )
     if background_sync:
-        sync.start()
+        inner = app.router.lifespan_context
+
+        @asynccontextmanager
+        async def lifespan(inner_app: Any) -> AsyncIterator[Any]:
+            sync.start()
+            try:
+                async with inner(inner_app) as state:
+                    yield state
+            finally:
+                sync.stop()
+
+        app.router.lifespan_context = lifespan
     return sync
+
+
+def mount(app: FastAPI, trust: Any) -> None:
+    """The ``Settings.app_extensions`` hook ``trustwatch serve`` calls: the console on the
+    service's store, with the live pack's severities and the service's bus."""
+    from trustwatch.review.service import severities_of
+
+    service = ReviewService(
+        trust.store,
+        severities=lambda: severities_of(trust.live.engine.pack),
+        bus=trust.open_bus,
+    )
+    app.state.review = service
+    mount_console(app, service)

@@ -44,8 +44,7 @@ class World:
         self.service = ReviewService(
             self.store,
             severities=severities_of(self.engine.pack),
-            producer=self.bus.producer(),
-            topics=self.bus.topics,
+            bus=self.bus,
             clock=self.clock,
         )
         self._users: dict[str, Reviewer] = {}
