@@ -55,6 +55,18 @@ POLICY_NAMES = ("off_platform", "phishing", "counterfeit", "prohibited", "spam")
     help="JSONL file to write; default: standard output",
 )
 @click.option("--stats", is_flag=True, help="print label, evasion and length statistics to stderr")
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="stream events as they happen, starting now, until -n events (0: forever)",
+)
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="with --follow: how many times faster than real time",
+)
 def synth(
     count: int,
     seed: int,
@@ -66,11 +78,14 @@ def synth(
     malformed: int,
     out: Path | None,
     stats: bool,
+    follow: bool,
+    speed: float,
 ) -> None:
     """Generate COUNT synthetic, labelled marketplace events (deterministic for a seed).
 
     Ground truth is in each event's "synthetic" field. The data is synthetic: figures
-    measured on it must say so.
+    measured on it must say so. With --follow, events are written as they happen (from
+    now, at --speed times real time) for demos and soak tests.
     """
     import json
     from datetime import UTC
@@ -78,6 +93,9 @@ def synth(
     from trustwatch.synth import generate, malformed_lines
     from trustwatch.synth.stats import describe
 
+    if follow:
+        _follow(count, seed, positive_rate, evasion_rate, hard_negative_rate, policies, out, speed)
+        return
     events = list(
         generate(
             count,
@@ -102,6 +120,51 @@ def synth(
         out.write_text(text, encoding="utf-8")
     if stats:
         _print_stats(describe(events), malformed)
+
+
+def _follow(
+    count: int,
+    seed: int,
+    positive_rate: float,
+    evasion_rate: float,
+    hard_negative_rate: float,
+    policies: tuple[str, ...],
+    out: Path | None,
+    speed: float,
+) -> None:
+    """Write each event when its time comes (scaled by ``speed``), flushing as it goes."""
+    import json
+    import time
+    from datetime import UTC
+
+    from trustwatch.synth import stream
+
+    start = datetime.now(UTC).replace(microsecond=0)
+    began = time.monotonic()
+    events = stream(
+        seed=seed,
+        positive_rate=positive_rate,
+        evasion_rate=evasion_rate,
+        hard_negative_rate=hard_negative_rate,
+        start=start,
+        policies=policies or None,
+    )
+    sink = out.open("a", encoding="utf-8") if out else sys.stdout
+    try:
+        for written, event in enumerate(events):
+            if count and written >= count:
+                break
+            due = (datetime.fromisoformat(event["occurred_at"]) - start).total_seconds() / speed
+            wait = due - (time.monotonic() - began)
+            if wait > 0:
+                time.sleep(wait)
+            sink.write(json.dumps(event, ensure_ascii=False) + "\n")
+            sink.flush()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if out:
+            sink.close()
 
 
 def _print_stats(summary: object, malformed: int) -> None:

@@ -65,3 +65,18 @@ def test_example_file_has_300_labelled_events_and_3_rejects_for_the_readme_scan(
     labels = Counter(label for e in events for label in e["synthetic"]["labels"])
     assert set(labels) == {"off_platform", "phishing", "counterfeit", "prohibited", "spam"}
     assert sum(1 for e in events if e["synthetic"]["labels"]) / 300 > 0.3
+
+
+def test_follow_streams_events_stamped_from_now(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    out = tmp_path / "live.jsonl"
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    result = CliRunner().invoke(
+        main, ["synth", "--follow", "-n", "20", "--speed", "100000", "--seed", "2", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(events) == 20
+    stamps = [datetime.fromisoformat(e["occurred_at"]) for e in events]
+    assert stamps == sorted(stamps) and stamps[0] >= before
