@@ -1227,7 +1227,12 @@ def generate(
     policies: tuple[str, ...] | list[str] | None = None,
     hard_negative_rate: float = 0.15,
 ) -> Iterator[dict[str, Any]]:
-    """The first ``n`` events of :func:`stream`: same seed, same events."""
+    """The first ``n`` events of :func:`stream`: same seed, same events.
+
+    ``positive_rate`` is the share of events that violate a policy; ``evasion_rate`` the
+    share of those whose key words get disguised (keyword-stuffed and repeated listings
+    have none); ``hard_negative_rate`` the share of clean episodes built to look suspicious.
+    """
     if n < 0:
         raise ConfigError(f"n must be zero or more, got {n}")
     events = stream(
