@@ -20,7 +20,7 @@ POLICY_NAMES = ("off_platform", "phishing", "counterfeit", "prohibited", "spam")
     type=click.FloatRange(0, 1),
     default=0.3,
     show_default=True,
-    help="share of violating events with key words whose key words are disguised",
+    help="share of violating events (those with key words) that get disguised",
 )
 @click.option(
     "--hard-negative-rate",

@@ -736,39 +736,37 @@ class _Marketplace:
         slots = self.slots(seller, item, price)
         title, description = self.listing_texts(seller, item, slots)
         i = rng.randrange(len(cat.OFF_PLATFORM_LINES))
+        clean_until = len(description)
         description = [
             *description,
             Segment(rng.choice((" ", "\n", "\n\n"))),
             *expand(cat.OFF_PLATFORM_LINES[i], rng, slots),
         ]
-        return [
-            self.listing_draft(
-                0.0,
-                seller,
-                title,
-                description,
-                item=item,
-                category=item.category,
-                brand=item.brand.name,
-                price=price,
-                labels=[policy],
-                template=f"{policy}.listing.{i}",
-            )
-        ]
+        draft = self.listing_draft(
+            0.0,
+            seller,
+            title,
+            description,
+            item=item,
+            category=item.category,
+            brand=item.brand.name,
+            price=price,
+            labels=[policy],
+            template=f"{policy}.listing.{i}",
+        )
+        draft.extra["clean_until"] = clean_until
+        return [draft]
 
     def off_platform_edit(self, policy: str) -> list[_Draft]:
         """A listing that passed review, then gained contact details in an edit."""
         first = self.off_platform_listing(policy)[0]
-        description = [s for s in first.texts["description"]]
-        cut = next((k for k, s in enumerate(description) if s.key), len(description))
-        while cut > 0 and not description[cut - 1].text.strip():
-            cut -= 1
+        description = first.texts["description"][: first.extra.pop("clean_until")]
         clean = _Draft(
             0.0,
             "listing.created",
             first.actor,
             dict(first.body),
-            {"title": first.texts["title"], "description": description[:cut]},
+            {"title": first.texts["title"], "description": description},
             [],
             "clean.listing",
         )
