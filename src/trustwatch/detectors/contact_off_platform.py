@@ -77,26 +77,44 @@ class ContactOffPlatformParams(BaseModel):
     refusal_factor: float = Field(default=0.2, ge=0, le=1)
 
 
-def _contact_kind(entity: Entity) -> str | None:
-    """'direct' for a phone, email or messaging link; 'social' for a social handle."""
-    if entity.kind in ("phone", "email"):
-        return "direct"
-    if entity.kind == "social_handle" and "/" not in entity.text:
-        platform = str(entity.attrs.get("platform", "")).lower()
-        return "direct" if platform in _DIRECT_PLATFORMS else "social"
-    if entity.kind in ("url", "social_handle"):
-        rest = entity.text.lower().split("://", 1)[-1].removeprefix("www.")
+def _link_kind(entity: Entity) -> str | None:
+    """A link to a messaging app or a profile; a post or reel shared as a photo is not."""
+    host = entity.attrs.get("host")
+    path = entity.attrs.get("path")
+    if not isinstance(host, str) or not isinstance(path, str):
+        rest = entity.value.lower().split("://", 1)[-1]
         host, _, path = rest.partition("/")
-        found = _CONTACT_HOSTS.get(host)
-        if found is None:
-            return None
-        platform = found
-        if platform == "instagram" and path.startswith(_MEDIA_PATHS):
-            return None
-        if not path.strip("/") and platform in ("instagram", "snapchat"):
-            return None
-        return "direct" if platform in _DIRECT_PLATFORMS else "social"
-    return None
+    platform = _CONTACT_HOSTS.get(host.lower().removeprefix("www."))
+    path = path.lower().lstrip("/")
+    if platform is None or (platform == "instagram" and path.startswith(_MEDIA_PATHS)):
+        return None
+    if not path.strip("/") and platform in ("instagram", "snapchat"):
+        return None
+    return "direct" if platform in _DIRECT_PLATFORMS else "social"
+
+
+def _contact_kinds(entities: list[Entity]) -> list[tuple[Entity, str]]:
+    """Each contact entity: 'direct' (phone, email, messaging link), 'social' or 'mention'."""
+    urls = [e for e in entities if e.kind == "url"]
+    out: list[tuple[Entity, str]] = []
+    for e in entities:
+        kind: str | None = None
+        if e.kind in ("phone", "email"):
+            kind = "direct"
+        elif e.kind == "url":
+            kind = _link_kind(e)
+        elif e.kind == "social_handle":
+            # A handle read from a link is judged by that link (its path says post or profile).
+            if any(u.start <= e.start and e.end <= u.end for u in urls):
+                continue
+            platform = str(e.attrs.get("platform") or "").lower()
+            if not platform:
+                kind = "mention"  # a bare @name is usually a user of this app
+            else:
+                kind = "direct" if platform in _DIRECT_PLATFORMS else "social"
+        if kind is not None:
+            out.append((e, kind))
+    return out
 
 
 @register
@@ -113,17 +131,15 @@ class ContactOffPlatform(Detector):
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         direct: list[Span] = []
         social: list[Span] = []
+        handles: list[Span] = []
         request: list[Span] = []
         mention: list[Span] = []
         asks: list[Span] = []
         refused = False
         for field_name in item.fields:
-            for e in item.entities(field_name):
-                kind = _contact_kind(e)
-                if kind is not None:
-                    (direct if kind == "direct" else social).append(
-                        Span(field_name, e.start, e.end, e.text)
-                    )
+            buckets = {"direct": direct, "social": social, "mention": handles}
+            for e, kind in _contact_kinds(item.entities(field_name)):
+                buckets[kind].append(Span(field_name, e.start, e.end, e.text))
             for view in distinct_views(item, field_name):
                 text = view.text
                 for rx, bucket in (
@@ -141,6 +157,8 @@ class ContactOffPlatform(Detector):
             score, strength = (p.direct_with_request if asked else p.direct), "direct"
         elif social:
             score, strength = (p.social_with_request if asked else p.social_handle), "social"
+        elif handles and asked:
+            score, strength = p.social_with_request, "social"
         elif request:
             score, strength = p.request, "request"
         elif asks:
@@ -149,6 +167,8 @@ class ContactOffPlatform(Detector):
             return []
         if refused and strength in ("request", "phone_ask", "social"):
             score *= p.refusal_factor
+        if handles and asked:
+            social += handles
         evidence = dedupe(direct + social + request + mention + asks)
         details = {
             "strength": strength,

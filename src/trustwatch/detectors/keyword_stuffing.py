@@ -128,7 +128,8 @@ class KeywordStuffing(Detector):
         for field_name in _FIELDS:
             if field_name not in item.fields:
                 continue
-            view = item.normalized(field_name).base
+            normalized = item.normalized(field_name)
+            view = normalized.view("skeleton") or normalized.base
             runs, hashtags = _runs(view.text)
             for run in runs:
                 brands = len(run.brands)

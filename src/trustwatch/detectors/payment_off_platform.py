@@ -67,6 +67,10 @@ _ON_PLATFORM = re.compile(
     r"|(?:i|i've|i\s+have|just|already)\s+paid|[\s-]style|(?:keep|stay|staying|keeping)\s+(?:it\s+)?(?:on|in)"
     r")(?![a-z])"
 )
+_MONEY_TALK = re.compile(
+    r"(?<![a-z])(?:pay|paid|payment|send|sent|transfer|money|owe|cash|quid|pounds?)(?![a-z])"
+    r"|[£€]\s*\d|\$\s*\d"
+)
 _WINDOW = 40  # characters either side of a wallet name searched for a request verb
 
 _HANDLE_HOSTS = ("paypal.me", "venmo.com", "cash.app", "revolut.me", "monzo.me", "wise.com")
@@ -88,13 +92,14 @@ class PaymentOffPlatformParams(BaseModel):
     )
 
 
-def _is_handle(entity: Entity) -> bool:
+def _handle_kind(entity: Entity) -> str | None:
+    """'handle' for an account to pay; 'tag' for a bare $cashtag, which needs context."""
     if entity.kind in _HANDLE_KINDS:
-        return True
+        return "tag" if entity.attrs.get("via") == "cashtag" else "handle"
     if entity.kind == "url":
         host = entity.value.lower().split("://", 1)[-1].split("/", 1)[0].removeprefix("www.")
-        return host in _HANDLE_HOSTS
-    return False
+        return "handle" if host in _HANDLE_HOSTS else None
+    return None
 
 
 @register
@@ -113,6 +118,7 @@ class PaymentOffPlatform(Detector):
         weak: list[Span] = []
         intent: list[Span] = []
         handles: list[Span] = []
+        tags: list[Span] = []
         request = on_platform = False
         for field_name in item.fields:
             for view in distinct_views(item, field_name):
@@ -139,8 +145,21 @@ class PaymentOffPlatform(Detector):
                 if strong and not request:
                     request = _REQUEST.search(text) is not None
             for e in item.entities(field_name):
-                if _is_handle(e):
-                    handles.append(Span(field_name, e.start, e.end, e.text))
+                kind = _handle_kind(e)
+                if kind is not None:
+                    (handles if kind == "handle" else tags).append(
+                        Span(field_name, e.start, e.end, e.text)
+                    )
+        if tags:
+            # "$h1pped" is leetspeak, "$janecash" a wallet: a cashtag counts beside payment talk.
+            talk = (
+                strong
+                or weak
+                or intent
+                or any(_MONEY_TALK.search(item.normalized(f).base.text) for f in item.fields)
+            )
+            if talk:
+                handles += tags
         if not (strong or weak or intent or handles):
             return []
         p = self.p

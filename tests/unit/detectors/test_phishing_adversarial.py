@@ -1,0 +1,114 @@
+"""phishing under evasion: mutated lures and lookalikes stay caught, hard negatives stay clean.
+
+Runs the policy as shipped (its YAML file) through the engine.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trustwatch.adversarial import WORD_MUTATIONS, mutate
+from trustwatch.engine import Engine
+from trustwatch.policy.pack import DEFAULT_PACK, Pack
+from trustwatch.verdicts import Action
+
+POLICY = "phishing"
+
+
+def _engine() -> Engine:
+    head = yaml.safe_load((DEFAULT_PACK / "pack.yaml").read_text(encoding="utf-8"))
+    body = yaml.safe_load((DEFAULT_PACK / "policies" / f"{POLICY}.yaml").read_text("utf-8"))
+    return Engine(Pack.model_validate({**head, "policies": body["policies"]}))
+
+
+ENGINE = _engine()
+
+
+def action(text: str) -> Action:
+    event = {
+        "id": "e",
+        "type": "message.sent",
+        "occurred_at": "2026-11-02T10:15:00Z",
+        "actor": {"id": "u_1"},
+        "message": {"id": "m", "recipient_id": "u_2", "text": text},
+    }
+    decision = ENGINE.evaluate(event).decision(POLICY)
+    return decision.action if decision else Action.ALLOW
+
+
+LURES = [
+    (
+        "Depop Support Team: verify your account to release your funds",
+        ["verify", "account", "release", "funds", "Support"],
+    ),
+    ("scan the QR code to receive payment", ["scan", "receive", "payment"]),
+    ("your payment is on hold, confirm your bank details", ["payment", "hold", "confirm"]),
+    ("send me the verification code you just got", ["verification"]),
+    (
+        "PayPal: payment of £45 pending, seller must upgrade to business account",
+        ["payment", "pending", "upgrade", "business"],
+    ),
+]
+HARD_NEGATIVES = [
+    "I'll verify the measurements tonight and get back to you",
+    "my payment is pending on the app, can you wait a bit?",
+    "can you confirm your address for shipping?",
+    "scan the QR code at the post office to get your label printed",
+    "did you receive the money? the app says it went through",
+    "the seller must have sent the wrong size",
+    "please release the hem before you send it, thanks",
+]
+OWN_LINKS = [
+    "https://www.depop.com/products/janedoe-levis/",
+    "https://depop.com/login",
+    "https://www.paypal.com/signin",
+]
+
+GAPS = {
+    "leet": "normalize leet view leaves leading $ and @ (@cc0un7, $upport) and reads 1 as l or i",
+    "homoglyph": "normalize skeleton folds Greek nu (ν) to 'n', not 'v' (rеcеіνe)",
+}
+
+
+def _params(names: tuple[str, ...], gaps: dict[str, str]) -> list[object]:
+    return [
+        pytest.param(n, marks=pytest.mark.xfail(reason=gaps[n], strict=False)) if n in gaps else n
+        for n in names
+    ]
+
+
+@pytest.mark.parametrize("mutation", _params(WORD_MUTATIONS, GAPS))
+@settings(max_examples=20, deadline=None)
+@given(case=st.sampled_from(LURES), seed=st.integers(0, 2**32 - 1))
+def test_disguised_lures_stay_caught(mutation: str, case: tuple[str, list[str]], seed: int) -> None:
+    text, targets = case
+    mutated = mutate(mutation, text, random.Random(seed), targets)
+    assert action(mutated) != Action.ALLOW, mutated
+
+
+@settings(max_examples=30, deadline=None)
+@given(url=st.sampled_from(OWN_LINKS), seed=st.integers(0, 2**32 - 1))
+def test_homoglyphs_in_a_real_domain_make_a_phishing_link(url: str, seed: int) -> None:
+    host = url.split("/")[2]
+    name = host.removeprefix("www.").split(".")[0]
+    mutated = mutate("homoglyph", url, random.Random(seed), [name])
+    assert mutated != url
+    assert action(f"have a look: {mutated}") in (Action.HOLD, Action.BLOCK), mutated
+
+
+@pytest.mark.parametrize("url", OWN_LINKS)
+def test_the_real_domains_themselves_are_clean(url: str) -> None:
+    assert action(f"have a look: {url}") == Action.ALLOW
+
+
+@pytest.mark.parametrize("mutation", WORD_MUTATIONS)
+@settings(max_examples=20, deadline=None)
+@given(text=st.sampled_from(HARD_NEGATIVES), seed=st.integers(0, 2**32 - 1))
+def test_disguised_hard_negatives_stay_clean(mutation: str, text: str, seed: int) -> None:
+    mutated = mutate(mutation, text, random.Random(seed), share=0.5)
+    assert action(mutated) == Action.ALLOW, mutated
