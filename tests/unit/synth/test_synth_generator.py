@@ -173,3 +173,32 @@ def test_stream_runs_on_with_increasing_time_from_its_start() -> None:
     events = list(itertools.islice(stream(seed=9, start=start), 1000))
     stamps = [datetime.fromisoformat(e["occurred_at"]) for e in events]
     assert stamps[0] >= start and stamps == sorted(stamps) and stamps[-1] > stamps[0]
+
+
+def test_prices_follow_brand_tiers_and_counterfeits_are_impossibly_cheap(
+    sample: list[dict[str, Any]],
+) -> None:
+    from trustwatch.synth.vocab import BRANDS, RATES
+
+    tier = {b.name: b.tier for b in BRANDS}
+    gbp: dict[tuple[str, bool], list[float]] = defaultdict(list)
+    for event in sample:
+        listing = event.get("listing")
+        if event["type"] != "listing.created" or listing.get("brand") not in tier:
+            continue
+        fake = "counterfeit" in event["synthetic"]["labels"]
+        price = listing["price"]["amount"] / RATES[listing["price"]["currency"]]
+        gbp[(tier[listing["brand"]], fake)].append(price)
+    clean_lux = statistics.median(gbp[("luxury", False)])
+    assert clean_lux > 10 * statistics.median(gbp[("high_street", False)])
+    assert statistics.median(gbp[("luxury", True)]) < clean_lux / 4
+
+
+def test_conversations_stay_between_two_people(sample: list[dict[str, Any]]) -> None:
+    people: dict[str, set[str]] = defaultdict(set)
+    for event in sample:
+        if event["type"] == "message.sent":
+            message = event["message"]
+            people[message["conversation_id"]] |= {event["actor"]["id"], message["recipient_id"]}
+    assert all(len(members) == 2 for members in people.values())
+    assert sum(1 for e in sample if e["type"] == "message.sent") > 1.5 * len(people)
