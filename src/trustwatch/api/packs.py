@@ -5,6 +5,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from trustwatch.errors import PackError, PackErrors
 from trustwatch.policy.pack import LoadedPack, Pack, load_pack
 
@@ -21,6 +23,9 @@ def pack_from_yaml(text: str) -> LoadedPack:
         path.write_text(text, encoding="utf-8")
         try:
             loaded = load_pack(path)
+        except yaml.YAMLError as exc:
+            # load_pack reports marked YAML errors itself; unmarked ones (bad characters) land here.
+            raise PackErrors([PackError(UPLOAD_NAME, None, "(yaml)", str(exc))]) from None
         except PackErrors as exc:
             raise PackErrors(
                 [

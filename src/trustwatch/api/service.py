@@ -38,6 +38,9 @@ from trustwatch.verdicts import Mode, Verdict
 
 log = logging.getLogger(__name__)
 
+# Largest integer column value on every backend (PostgreSQL INTEGER).
+MAX_INT = 2**31 - 1
+
 # The one table of who may do what; ``admin`` may do everything.
 REQUIRED_SCOPE: dict[str, str] = {
     "check": "check",
@@ -330,6 +333,8 @@ class TrustService:
         """Store a new pack version; it runs in shadow mode until promoted."""
         self._authorize(principal, "upload_pack")
         pack = _valid_pack(yaml_text)
+        if pack.version > MAX_INT:
+            raise Problem(422, "Invalid policy pack", f"version must be at most {MAX_INT}")
         live = self.live.engine.pack
         if pack.pack == live.pack and pack.version <= live.version:
             raise Problem(

@@ -20,7 +20,7 @@ from trustwatch.api.schemas import (
     PackUpload,
     PackValidation,
 )
-from trustwatch.api.service import TrustService
+from trustwatch.api.service import MAX_INT, TrustService
 
 router = APIRouter(prefix="/v1", tags=["policy packs"])
 
@@ -73,7 +73,7 @@ def list_packs(
 )
 def get_pack(
     pack: Annotated[str, _PACK_NAME],
-    version: Annotated[int, Path(ge=1)],
+    version: Annotated[int, Path(ge=1, le=MAX_INT)],
     caller: Annotated[Principal, Depends(principal)],
     svc: Annotated[TrustService, Depends(service)],
 ) -> dict[str, Any]:
@@ -122,7 +122,7 @@ async def upload_pack(
 )
 def promote_pack(
     pack: Annotated[str, _PACK_NAME],
-    version: Annotated[int, Path(ge=1)],
+    version: Annotated[int, Path(ge=1, le=MAX_INT)],
     caller: Annotated[Principal, Depends(principal)],
     svc: Annotated[TrustService, Depends(service)],
 ) -> dict[str, Any]:
@@ -134,7 +134,7 @@ def promote_pack(
 def audit_log(
     caller: Annotated[Principal, Depends(principal)],
     svc: Annotated[TrustService, Depends(service)],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Audit entries after sequence number `after`. Needs `admin`."""
