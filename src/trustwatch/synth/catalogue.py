@@ -302,7 +302,7 @@ WHOLESALE_TITLE = (
     "«Job lot» of {10|15|20|30} «$brand» $item",
 )
 WHOLESALE_DESC = (
-    "«Brand new» «$brand», «all sizes and colours in stock». Buy {5|10}+ for {£|$$}{15|20|25} each. «DM for catalogue».",
+    "«Brand new» «$brand», «all sizes and colours in stock». Buy {5|10}+ for $cur{15|20|25} each. «DM for catalogue».",
     "«Factory direct», «bulk orders welcome». {Worldwide|UK} $postage.",
     "We ship «wholesale» quantities, «multiple available», message for prices.",
 )
@@ -453,7 +453,7 @@ CONTRABAND = (
 OFF_PLATFORM_LINES = (
     "«Message me on $whatsapp» «$phone» for quicker replies.",
     "«Cheaper on my insta» «$handle».",
-    "«$ff» only, or «bank transfer» for {£|$$}{5|10} off.",
+    "«$ff» only, or «bank transfer» for $cur{5|10} off.",
     "Don't buy on here, «text» «$phone».",
     "{DM|Message} me before buying, I can do a better price «off the app».",
     "«Paypal friends and family» preferred.",

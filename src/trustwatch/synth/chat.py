@@ -94,7 +94,7 @@ CLEAN: dict[str, tuple[str, ...]] = {
         "$postage is {tracked|tracked and signed for} with $carrier",
         "yes I can $post $day$x",
         "Sorry I only $post within the {UK|US}",
-        "I can do {£|$$}{3|4|5} $postage or collection is fine",
+        "I can do $cur{3|4|5} $postage or collection is fine",
         "it goes out $day with $carrier, you'll get tracking through the app",
     ),
     "offer": (
@@ -175,7 +175,7 @@ CLEAN: dict[str, tuple[str, ...]] = {
     "bundle": (
         "would you do a bundle deal on this and the {jeans|top|skirt|trainers~sneakers|bag}?",
         "if I buy {2|3} things could you do a discount?",
-        "hey I love your shop! would you do {£|$$}{30|40|45|50|60} for the $item and the {belt|cardigan|dress|hoodie}?",
+        "hey I love your shop! would you do $cur{30|40|45|50|60} for the $item and the {belt|cardigan|dress|hoodie}?",
         "can you add this to a bundle with my other likes?",
     ),
     "bundle_reply": (
@@ -364,7 +364,7 @@ PHISHING: dict[str, tuple[str, ...]] = {
         "Your account has been reported for selling fakes. To appeal, contact our team at «$phish_url» within 12 hours",
     ),
     "fake_courier": (
-        "I've booked a courier to collect from you, please pay the small insurance fee of {£|$$}{1.45|2.99|1.99} at «$phish_url»",
+        "I've booked a courier to collect from you, please pay the small insurance fee of $cur{1.45|2.99|1.99} at «$phish_url»",
         "Royal Mail: your parcel could not be delivered. Reschedule at «$phish_url»",
         "my courier will pick up, you just need to confirm the pickup address on «$phish_url»",
         "Evri: a redelivery fee is due for your parcel. Pay at «$phish_url»",
@@ -400,8 +400,8 @@ COUNTERFEIT: dict[str, tuple[str, ...]] = {
     ),
     "pitch": (
         "I can get any «$brand» you want, «1:1 reps», dm for catalogue",
-        "got «$brand» «reps» in all sizes, «factory direct», {£|$$}{35|40|45|50} each",
-        "if you like this I have «replica» «$brand» bags for {£|$$}{60|80|90|120}, «same as retail»",
+        "got «$brand» «reps» in all sizes, «factory direct», $cur{35|40|45|50} each",
+        "if you like this I have «replica» «$brand» bags for $cur{60|80|90|120}, «same as retail»",
         "want «$brand»? I sell «mirror quality» for a fraction of the price",
         "we do «wholesale» «$brand», min order {5|10|20} pieces, «bulk price» on request",
         "all my stuff is from «yupoo», can send you the «album» link",
@@ -425,13 +425,13 @@ SPAM: dict[str, tuple[str, ...]] = {
     "blast": (
         "«follow me» and I'll «follow back» 🔥 check out my shop for {new drops|50% off everything|a giveaway}!",
         "Hey! {I'm having a sale|Huge sale on my page|Everything in my shop is reduced}, «up to 70% off» ✨ go check it out",
-        "«earn {£|$$}{300|500|1000} a day» from home 💸 no experience needed, «dm me for info»",
+        "«earn $cur{300|500|1000} a day» from home 💸 no experience needed, «dm me for info»",
         "«GIVEAWAY» 🎁 «follow» + like 3 items to enter, winner announced Friday!!",
         "«Make money reselling», I'll teach you my method, «link in bio»",
         "«Want free followers»? «Click the link in my bio»",
         "hi babe! love your style 💕 «check out my shop», I think you'd love my new {y2k|vintage|streetwear} pieces",
         "«crypto investment» opportunity, «guaranteed returns» {20|30|50}% weekly, message me",
-        "use my code «$referral» for {£|$$}{5|10} off your first order!! «free money» 💸",
+        "use my code «$referral» for $cur{5|10} off your first order!! «free money» 💸",
         "«check out my page» 👀 {new stock|restock|everything must go} «link in bio»",
     ),
 }

@@ -162,6 +162,7 @@ class _Marketplace:
             "counter": money(rng.uniform(0.85, 0.95)),
             "lowball": money(rng.uniform(0.25, 0.45)),
             "discount": lambda r: vocab.format_money(float(r.choice((3, 5, 5, 10, 10, 15))), cur),
+            "cur": vocab.SYMBOLS[cur],
             "postage": "postage" if eng == "GB" else "shipping",
             "post": "post" if eng == "GB" else "ship",
             "carrier": carrier,
@@ -949,6 +950,7 @@ class _Marketplace:
                     (rng.choice(greetings) + template, f"{policy}.blast.{i}"),
                     slots,
                     [policy],
+                    first=False,
                 )
             )
             offset += rng.uniform(3, 45)
