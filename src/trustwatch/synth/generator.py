@@ -174,7 +174,7 @@ class _Marketplace:
             "x": (lambda r: r.choice(("", "", " x", " xx", " :)", "!")))
             if eng == "GB"
             else (lambda r: r.choice(("", "!", " :)"))),
-            "name": lambda r: r.choice(vocab.FIRST_NAMES),
+            "name": me.name,
             "batch": lambda r: r.choice(_BATCHES),
             "phone": lambda r: contacts.phone(r, eng),
             "wa_link": lambda r: contacts.wa_link(r, eng),
@@ -644,7 +644,7 @@ class _Marketplace:
         body = {
             "id": person.id,
             "username": person.username,
-            "display_name": person.username.split("_")[0].split(".")[0].title(),
+            "display_name": person.name,
         }
         return _Draft(0.0, "profile.updated", person, body, {"bio": bio}, labels, template_id, hard)
 
@@ -940,7 +940,7 @@ class _Marketplace:
         for _ in range(rng.randint(4, 14)):
             recipient = self.people.member(self.now())
             slots = self.slots(spammer)
-            slots["name"] = recipient.username.split("_")[0].split(".")[0].capitalize()
+            slots["name"] = recipient.name
             drafts.append(
                 self.message(
                     offset,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ class Person:
     created_at: datetime
     locale: Locale
     username: str
+    name: str
     bad: bool = False
     sent: int = field(default=0)
 
@@ -35,8 +37,8 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def username(rng: random.Random) -> str:
-    name = rng.choice(FIRST_NAMES).lower()
+def username(rng: random.Random, first_name: str) -> str:
+    name = first_name.lower()
     shape = rng.random()
     if shape < 0.3:
         return f"{name}{rng.choice(('', '_', '.'))}{rng.choice(HANDLE_WORDS)}"
@@ -47,11 +49,11 @@ def username(rng: random.Random) -> str:
     return f"{name}{rng.choice(('x', 'xo', 'xx', 'jade', 'rose', 'lou', 'mae'))}"
 
 
-def scam_username(rng: random.Random) -> str:
+def scam_username(rng: random.Random, first_name: str) -> str:
     """Throwaway names: random strings, digits, or borrowed brand/support words."""
     shape = rng.random()
     if shape < 0.4:
-        return username(rng) + str(rng.randint(100, 9999))
+        return username(rng, first_name) + str(rng.randint(100, 9999))
     if shape < 0.7:
         letters = "abcdefghijklmnopqrstuvwxyz"
         return "".join(rng.choice(letters) for _ in range(rng.randint(6, 10))) + str(
@@ -78,6 +80,10 @@ class Population:
         self._next += 1
         return f"u_{4_100_000 + self._next * 37 + self.rng.randrange(37)}"
 
+    def _names(self, make: Callable[[random.Random, str], str]) -> tuple[str, str]:
+        first_name = self.rng.choice(FIRST_NAMES)
+        return make(self.rng, first_name), first_name
+
     def _locale(self) -> Locale:
         return self.rng.choices([loc for loc, _ in LOCALES], [w for _, w in LOCALES])[0]
 
@@ -97,7 +103,7 @@ class Population:
             self._new_id(),
             now - timedelta(days=min(days, 4000)),
             self._locale(),
-            username(self.rng),
+            *self._names(username),
         )
         self.good.append(person)
         return person
@@ -114,7 +120,7 @@ class Population:
         else:
             age = timedelta(days=math.exp(self.rng.gauss(math.log(700), 0.6)))
         person = Person(
-            self._new_id(), now - age, self._locale(), scam_username(self.rng), bad=True
+            self._new_id(), now - age, self._locale(), *self._names(scam_username), bad=True
         )
         self.bad.append(person)
         return person
