@@ -1107,67 +1107,101 @@ class ReviewService:
     def record_appeal(self, by: Reviewer, case_id: int, reason: str, *, filed_by: str) -> None:
         """Reopen a decided case for a reviewer other than the one who decided it."""
         check_permission(by.role, Permission.RECORD_APPEAL)
+        with self._write() as conn:
+            self._reopen(conn, by.username, case_id, reason, filed_by)
+
+    def appeal_event(
+        self, actor: str, event_id: str, reason: str, *, filed_by: str, policy: str | None = None
+    ) -> int:
+        """A user's appeal sent by the marketplace (API key checked by the caller): reopen
+        the newest decided case holding ``event_id``; returns its id."""
+        with self._write() as conn:
+            query = (
+                select(_CASES.c.id)
+                .join(_CASE_EVENTS, _CASE_EVENTS.c.case_id == _CASES.c.id)
+                .where(
+                    _CASE_EVENTS.c.event_id == event_id,
+                    _CASES.c.status == CaseStatus.CLOSED.value,
+                )
+                .order_by(_CASES.c.closed_at.desc())
+                .limit(1)
+            )
+            if policy is not None:
+                query = query.where(_CASES.c.policy == policy)
+            case_id = conn.execute(query).scalar_one_or_none()
+            if case_id is None:
+                raise NotFoundError(
+                    f"no decided case holds event {event_id!r}"
+                    + (f" for policy {policy!r}" if policy else "")
+                    + "; only a reviewer's decision can be appealed"
+                )
+            self._reopen(conn, actor, int(case_id), reason, filed_by)
+            return int(case_id)
+
+    def _reopen(
+        self, conn: Connection, actor: str, case_id: int, reason: str, filed_by: str
+    ) -> None:
         reason = reason.strip()
         if not reason:
             raise ReviewError("an appeal needs the user's reason; paste or summarise it")
         now = self.clock()
-        with self._write() as conn:
-            row = self._case_row(conn, case_id)
-            if row.status != CaseStatus.CLOSED.value:
-                raise CaseStateError(f"case #{case_id} is still open; decide it first")
-            last = conn.execute(
-                select(DecisionRow.id, DecisionRow.reviewer)
-                .where(
-                    DecisionRow.case_id == case_id, DecisionRow.outcome != Outcome.ESCALATE.value
-                )
-                .order_by(DecisionRow.id.desc())
-                .limit(1)
-            ).one()
-            other_open = conn.execute(
-                select(CaseRow.id).where(
-                    CaseRow.policy == row.policy,
-                    CaseRow.entity_type == row.entity_type,
-                    CaseRow.entity_id == row.entity_id,
-                    CaseRow.status != CaseStatus.CLOSED.value,
-                )
-            ).scalar_one_or_none()
-            if other_open is not None:
-                raise CaseStateError(
-                    f"case #{other_open} is open for the same {row.entity_type}; "
-                    "decide it first, then record the appeal"
-                )
-            conn.execute(
-                update(_CASES)
-                .where(CaseRow.id == case_id)
-                .values(
-                    status=CaseStatus.OPEN.value,
-                    appeal=True,
-                    escalated=False,
-                    base_priority=base_priority(row.severity, row.reach),
-                    excluded_reviewer=last.reviewer,
-                    assignee=None,
-                    claimed_at=None,
-                    closed_at=None,
-                    opened_at=now,
-                    updated_at=now,
-                )
+        row = self._case_row(conn, case_id)
+        if row.status != CaseStatus.CLOSED.value:
+            raise CaseStateError(f"case #{case_id} is still open; decide it first")
+        last = conn.execute(
+            select(_DECISIONS.c.id, _DECISIONS.c.reviewer)
+            .where(
+                _DECISIONS.c.case_id == case_id,
+                _DECISIONS.c.outcome != Outcome.ESCALATE.value,
             )
-            conn.execute(
-                insert(_APPEALS).values(
-                    case_id=case_id,
-                    decision_id=last.id,
-                    filed_by=filed_by,
-                    reason=reason,
-                    filed_at=now,
-                )
+            .order_by(_DECISIONS.c.id.desc())
+            .limit(1)
+        ).one()
+        other_open = conn.execute(
+            select(_CASES.c.id).where(
+                _CASES.c.policy == row.policy,
+                _CASES.c.entity_type == row.entity_type,
+                _CASES.c.entity_id == row.entity_id,
+                _CASES.c.status != CaseStatus.CLOSED.value,
             )
-            self._audit(
-                conn,
-                by.username,
-                "review.appeal_recorded",
-                f"case:{case_id}",
-                {"decision_id": last.id, "filed_by": filed_by, "reason": reason},
+        ).scalar_one_or_none()
+        if other_open is not None:
+            raise CaseStateError(
+                f"case #{other_open} is open for the same {row.entity_type}; "
+                "decide it first, then record the appeal"
             )
+        conn.execute(
+            update(_CASES)
+            .where(_CASES.c.id == case_id)
+            .values(
+                status=CaseStatus.OPEN.value,
+                appeal=True,
+                escalated=False,
+                base_priority=base_priority(row.severity, row.reach),
+                excluded_reviewer=last.reviewer,
+                assignee=None,
+                claimed_at=None,
+                closed_at=None,
+                opened_at=now,
+                updated_at=now,
+            )
+        )
+        conn.execute(
+            insert(_APPEALS).values(
+                case_id=case_id,
+                decision_id=last.id,
+                filed_by=filed_by,
+                reason=reason,
+                filed_at=now,
+            )
+        )
+        self._audit(
+            conn,
+            actor,
+            "review.appeal_recorded",
+            f"case:{case_id}",
+            {"decision_id": last.id, "filed_by": filed_by, "reason": reason},
+        )
 
     # -- the case view --------------------------------------------------------------------
 

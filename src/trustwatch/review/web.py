@@ -460,5 +460,8 @@ def mount(app: FastAPI, trust: Any) -> None:
         severities=lambda: severities_of(trust.live.engine.pack),
         bus=trust.open_bus,
     )
+    from trustwatch.review.api import router as appeals_router
+
     app.state.review = service
+    app.include_router(appeals_router)
     mount_console(app, service)
