@@ -99,7 +99,7 @@ def find_cashtags(scan: Scan) -> None:
         return
     for m in _CASHTAG.finditer(scan.text):
         tag = m.group("tag")
-        if tag in _CURRENCY_CODES:
+        if tag in _CURRENCY_CODES or scan.taken(m.start(), m.end()):
             continue
         scan.add("payment_handle", tag, m.start(), m.end(), provider="cashapp", via="cashtag")
 

@@ -18,7 +18,8 @@ _DATE = re.compile(r"\d{1,4}[.\-/ ]\d{1,2}[.\-/ ]\d{2,4}")
 # Words just before a number that say it is not a phone number.
 _NOT_PHONE_BEFORE = re.compile(
     r"(?:order|ref|reference|tracking|invoice|sku|item|acc(?:ount)?|a/c|iban|sort ?code|serial"
-    r"|imei|barcode|isbn|lot|receipt|transaction|id|postcode|size|model)\b[\s:#.no]*$"
+    r"|imei|barcode|isbn|lot|receipt|transaction|id|postcode|size|model)\b"
+    r"(?:\s*(?:number|num|no|nr|code)\b)?[\s:#.]*$"
 )
 _UK_MOBILE = re.compile(r"(?:\+?44|0044|0)7\d{9}")
 _TYPES = {
@@ -64,6 +65,8 @@ def find_phones(scan: Scan) -> None:
         if candidate.startswith("(") and ")" not in candidate:
             candidate = candidate[1:]
             start += 1
+        # "+44 (0)7700…": the trunk 0 in brackets is not dialled after the country code.
+        candidate = candidate.replace("(0)", "")
         compact = re.sub(r"[^\d+]", "", candidate)
         digits = len(compact.lstrip("+"))
         if digits < 9 and not compact.startswith("+"):

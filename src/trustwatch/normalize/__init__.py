@@ -20,6 +20,9 @@ Views, in order (each builds on the one named in brackets):
 ``leet`` (joined, else skeleton, else base)
     Leetspeak inside words read as letters: ``p4yp4l``, ``ca$h``, ``te1egram``,
     ``wh@tsapp``. ``1`` reads as ``l`` before a vowel or at a word's end, else ``i``.
+``leet_l`` (as leet)
+    Only when some ``1`` was read as ``i``: every ``1`` read as ``l`` instead
+    (``w4113t`` -> ``wallet``, ``1ink`` -> ``link``).
 ``spelled`` (base)
     Spelled-out and defanged separators and digits: ``john at gmail dot com``,
     ``d3pop[.]com``, ``(dot)``, ``[at]``, ``hxxp://``, ``seven seven double oh nine``,
@@ -32,14 +35,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trustwatch.normalize.leet import joined_view, leet_view
+from trustwatch.normalize.leet import joined_view, leet_views
 from trustwatch.normalize.spelled import spelled_view
 from trustwatch.normalize.unicode import base_view, skeleton_view
 from trustwatch.normalize.view import View
 
 __all__ = ["VIEW_NAMES", "Normalized", "View", "fold", "normalize"]
 
-VIEW_NAMES = ("base", "skeleton", "joined", "leet", "spelled")
+VIEW_NAMES = ("base", "skeleton", "joined", "leet", "leet_l", "spelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ class Normalized:
     @property
     def folded(self) -> View:
         """The most folded of base/skeleton/joined/leet: what look-alike matching reads."""
-        for name in ("leet", "joined", "skeleton"):
+        for name in ("leet", "leet_l", "joined", "skeleton"):
             found = self.view(name)
             if found is not None:
                 return found
@@ -70,18 +73,21 @@ def normalize(text: str) -> Normalized:
     texts = {base.text}
     folded = base
     if not base.text.isascii():
-        skeleton = skeleton_view(base)
+        skeleton = skeleton_view(base, text)
         if skeleton.text not in texts:
             views.append(skeleton)
             texts.add(skeleton.text)
         folded = skeleton
-    for step in (joined_view, leet_view):
-        made = step(folded)
-        if made is not None:
-            folded = made
-            if made.text not in texts:
-                views.append(made)
-                texts.add(made.text)
+    joined = joined_view(folded)
+    if joined is not None:
+        folded = joined
+        if joined.text not in texts:
+            views.append(joined)
+            texts.add(joined.text)
+    for leet in leet_views(folded):
+        if leet.text not in texts:
+            views.append(leet)
+            texts.add(leet.text)
     spelled = spelled_view(base)
     if spelled is not None and spelled.text not in texts:
         views.append(spelled)

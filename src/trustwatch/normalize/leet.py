@@ -23,9 +23,9 @@ _DIGIT_TABLE = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9":
 # Tokens that are numbers with a unit or ordinal, or hex: not leetspeak.
 _NOT_LEET = re.compile(
     r"\d+(?:st|nd|rd|th|am|pm|k|m|x|gb|mb|tb|ml|cl|cm|mm|km|kg|g|lb|lbs|oz|p|ft|in|yo|yrs?|s)"
-    r"|0x[0-9a-f]+|[a-z]+\d{3,}|\d{3,}[a-z]+"
+    r"|0x[0-9a-f]+|.*(?:[26][0-9]|[0-9][26]).*"
 )
-_VOWELS = frozenset("aeouy")
+_VOWELS = frozenset("aeiouy")
 
 
 def joined_view(src: View) -> View | None:
@@ -55,40 +55,47 @@ def joined_view(src: View) -> View | None:
     return rewrite(src, "joined", edits) if edits else None
 
 
-def _deleet(token: str) -> str:
-    """Read one token's digits and symbols as letters."""
+def _deleet(token: str) -> tuple[str, str]:
+    """Read one token's digits and symbols as letters: (by context, every "1" as "l")."""
     chars = list(token)
     n = len(chars)
-    for i, ch in enumerate(token):
+    # A leading "@" or "$" is a handle or cashtag unless the word is leet elsewhere too.
+    other_leet = any(c in _DIGIT_TABLE or c in "1!|" for c in token)
+    # Right to left, so a "1" can look at the letter the next "1" became.
+    for i in range(n - 1, -1, -1):
+        ch = token[i]
         if ch in _DIGIT_TABLE:
             chars[i] = _DIGIT_TABLE[ch]
-        elif ch == "1" or ch == "!":
-            if ch == "!" and i == n - 1:
-                continue
-            # "1" is "l" before a vowel or at the end of a word (te1egram, paypa1), else "i".
-            j = i
-            while j < n and token[j] in "1!":
-                j += 1
-            nxt = _DIGIT_TABLE.get(token[j], token[j]) if j < n else ""
-            chars[i] = "l" if ch == "1" and (nxt == "" or nxt in _VOWELS) else "i"
+        elif ch == "!":
+            if i < n - 1:
+                chars[i] = "i"
+        elif ch == "1":
+            # "l" before a vowel or at the end of a word (te1egram, paypa1, c1ick), else "i".
+            nxt = chars[i + 1] if i + 1 < n else ""
+            chars[i] = "l" if nxt == "" or nxt in _VOWELS else "i"
         elif ch == "|":
             chars[i] = "l"
         elif ch == "$":
-            if i > 0:
+            if i > 0 or other_leet:
                 chars[i] = "s"
-        elif ch == "@" and 0 < i < n - 1 and token[i - 1] not in "$@" and token[i + 1] not in "$@":
+        elif ch == "@" and ((0 < i < n - 1 and token[i - 1] != "@") or (i == 0 and other_leet)):
             chars[i] = "a"
-    return "".join(chars)
+    by_context = "".join(chars)
+    all_l = "".join("l" if c == "1" else chars[i] for i, c in enumerate(token))
+    return by_context, all_l
 
 
-def leet_view(src: View) -> View | None:
+def leet_views(src: View) -> list[View]:
     """Undo leetspeak inside words: ``p4yp4l`` -> ``paypal``, ``ca$h`` -> ``cash``.
 
-    Only tokens with at least two letters change, so prices, sizes, years and phone
-    numbers stay as they are. Returns None when nothing changes.
+    Only tokens with a letter change, and not numbers with units (``10am``, ``32gb``),
+    hex, or digit runs with a 2 or 6 (years, ids), so prices, sizes, years and phone
+    numbers stay as they are. Returns ``leet`` and, when some "1" was read as "i",
+    ``leet_l`` reading every "1" as "l" (``w4113t``, ``1ink``); none when nothing changes.
     """
     text = src.text
     edits: list[Edit] = []
+    alt_edits: list[Edit] = []
     done = 0
     n = len(text)
     for hit in _LEET_CHAR.finditer(text):
@@ -99,7 +106,7 @@ def leet_view(src: View) -> View | None:
         after = text[i + 1] if i + 1 < n else ""
         if before not in _LETTERS and after not in _LETTERS:
             continue
-        if hit.group(0) in "!|" and not after.isalnum():
+        if hit.group(0) == "!" and not after.isalnum():
             continue  # sentence punctuation, not a letter
         start = i
         while start > 0 and text[start - 1] in _TOKEN_CHARS:
@@ -109,9 +116,16 @@ def leet_view(src: View) -> View | None:
             end += 1
         done = end
         token = text[start:end]
-        if len(token) < 3 or len(_LETTER.findall(token)) < 2 or _NOT_LEET.fullmatch(token):
+        if len(token) < 3 or _LETTER.search(token) is None or _NOT_LEET.fullmatch(token):
             continue
-        plain = _deleet(token)
-        if plain != token:
-            edits.append((start, end, plain))
-    return rewrite(src, "leet", edits) if edits else None
+        by_context, all_l = _deleet(token)
+        if by_context != token:
+            edits.append((start, end, by_context))
+        if all_l != token:
+            alt_edits.append((start, end, all_l))
+    if not edits and not alt_edits:
+        return []
+    views = [rewrite(src, "leet", edits)] if edits else []
+    if alt_edits != edits:
+        views.append(rewrite(src, "leet_l", alt_edits))
+    return views

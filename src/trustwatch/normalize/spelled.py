@@ -25,6 +25,16 @@ _DOT_WORD = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+|\s+\.\s+)"
 _AT_WORD = r"(?:\s*[\[({]\s*(?:at|@)\s*[\])}]\s*)"
 _DOT_BRACKET = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*)"
 
+# Words before a spelled "at" that make it the English word: "verify at depop dot com".
+_NOT_LOCAL = frozenset(
+    (  # noqa: SIM905
+        "us me it them him her in up on online here there verify visit look shop buy sell sold"
+        " check available found go login log signup sign register confirm site website page"
+        " link profile store listed email mail contact reach find message text dm order items"
+        " live details pay paid payment"
+    ).split()
+)
+_WORD_BEFORE = re.compile(r"[\w.+-]*$")
 _BRACKET_HINT = re.compile(r"[\[({]\s*(?:\.|dot|at|@|:)\s*[\])}]")
 _AT_HINT = re.compile(
     rf"at\s+(?:(?:{MAIL_PROVIDERS})\b|[\w-]+(?:{_DOT_WORD}|\.)(?:{COMMON_TLDS})\b)"
@@ -64,13 +74,18 @@ _DIGIT_WORDS = {
     "eight": "8",
     "nine": "9",
 }
-_NUM = r"(?:zero|oh|o|nought|nil|one|two|three|four|five|six|seven|eight|nine|\d{1,6})"
+_NUM = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|nought|nil|o|\d{1,6})\b"
 _NUM_TOKEN = rf"(?:(?:double|triple)[ \t-]+{_NUM}|{_NUM})"
 _NUM_RUN = re.compile(rf"(?<![\w+])(?:plus[ \t]+)?{_NUM_TOKEN}(?:[ \t,-]+{_NUM_TOKEN})*(?![\w])")
 _NUM_PART = re.compile(rf"plus|(?:(double|triple)[ \t-]+)?({_NUM})")
 _REAL_WORD = re.compile(
     r"\b(?:zero|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)\b"
 )
+
+
+def _word_before(text: str, end: int) -> str:
+    found = _WORD_BEFORE.search(text, 0, end)
+    return found.group(0) if found else ""
 
 
 def _digit_edits(text: str) -> list[Edit]:
@@ -126,7 +141,7 @@ def spelled_view(src: View) -> View | None:
             edits.append((m.start(), m.end(), ":"))
         elif kind in ("dot", "dotb"):
             edits.append((m.start(), m.end(), "."))
-        else:
+        elif kind == "at" or _word_before(text, m.start()) not in _NOT_LOCAL:
             edits.append((m.start(), m.end(), "@"))
     digit_edits = _digit_edits(text) if numbers else []
     if digit_edits:

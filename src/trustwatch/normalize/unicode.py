@@ -122,55 +122,76 @@ def _base_view_mapped(text: str) -> View:
 
 
 @cache
-def _latin_confusables() -> dict[str, str]:
-    """Non-ASCII char (as it appears after case folding) -> the Latin letter it mimics.
+def _latin_confusables() -> tuple[dict[str, str], dict[str, str]]:
+    """(exact, folded): non-ASCII char -> the Latin letter it mimics.
 
-    Built from the Unicode confusables data shipped in ``confusable-homoglyphs``, kept
-    only where the look-alike is an ASCII letter or digit.
+    ``exact`` is keyed by the char as written (Greek capital "Ν" -> "n"), ``folded`` by
+    the char after case folding (Cyrillic "м", from "М", -> "m"). Built from the Unicode
+    confusables data shipped in ``confusable-homoglyphs``, kept only where the look-alike
+    is an ASCII letter or digit.
     """
     source = resources.files("confusable_homoglyphs").joinpath("confusables.json")
     data: dict[str, list[dict[str, str]]] = json.loads(source.read_text(encoding="utf-8"))
-    table: dict[str, str] = {}
+    exact: dict[str, str] = {}
     for char, lookalikes in data.items():
         if char.isascii() or len(char) != 1:
             continue
         targets = [x["c"] for x in lookalikes if x["c"].isascii() and x["c"].isalnum()]
-        if not targets:
-            continue
-        # Prefer a lowercase letter, then an uppercase one, then a digit.
-        targets.sort(key=lambda t: (not t.islower(), not t.isalpha()))
-        target = targets[0]
-        for key in {char, char.casefold(), unicodedata.normalize("NFKC", char).casefold()}:
-            if len(key) == 1 and not key.isascii() and key not in table:
-                table[key] = target.lower()
-    # Cyrillic/Greek letters whose capitals are confusable but the data misses.
-    table.update({"п": "n", "κ": "k", "ĸ": "k", "ι": "i", "τ": "t"})
-    return table
+        if targets:
+            # Prefer a letter of the same case ("Ι" is "I", not "l"), then a digit.
+            upper = char.isupper()
+            targets.sort(key=lambda t: (not t.isalpha(), t.isupper() != upper))
+            target = targets[0].lower()
+            # The data writes capital-I look-alikes as "l"; a capital reads as "I".
+            exact[char] = "i" if target == "l" and char.isupper() else target
+    # Cyrillic/Greek letters the data misses (lowercase forms of confusable capitals).
+    exact.update({"п": "n", "κ": "k", "ĸ": "k", "ι": "i", "τ": "t"})
+    folded = dict(exact)
+    # A case-folded capital looks like its capital's Latin letter, unless the lowercase
+    # letter has a look-alike of its own (Greek "ν" is "v", not "n").
+    for char, target in exact.items():
+        for key in (char.casefold(), unicodedata.normalize("NFKC", char).casefold()):
+            if len(key) == 1 and not key.isascii() and key not in folded:
+                folded[key] = target
+    return exact, folded
+
+
+def _strip_accents(ch: str) -> str:
+    if unicodedata.combining(ch):
+        return ""
+    stripped = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    return stripped if stripped != ch and stripped and stripped.isascii() else ch
 
 
 @cache
 def _skeleton_char(ch: str) -> str:
-    """What one non-ASCII base-view char becomes in the skeleton view."""
-    mapped = _latin_confusables().get(ch)
+    """What one non-ASCII base-view (case-folded) char becomes in the skeleton view."""
+    mapped = _latin_confusables()[1].get(ch)
+    return mapped if mapped is not None else _strip_accents(ch)
+
+
+@cache
+def _skeleton_of_original(ch: str) -> str:
+    """What one original char becomes in the skeleton view, using its case."""
+    if ch.isascii():
+        return ch.lower()
+    mapped = _latin_confusables()[0].get(ch)
     if mapped is not None:
         return mapped
-    if unicodedata.combining(ch):
-        return ""
-    stripped = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-    if stripped != ch and stripped and stripped.isascii():
-        return stripped
-    return ch
+    return "".join(_skeleton_char(c) if not c.isascii() else c for c in _fold_char(ch))
 
 
-_SKELETON_TABLE = _OneToOne(lambda ch: ch if ch.isascii() else _skeleton_char(ch))
+_SKELETON_TABLE = _OneToOne(_skeleton_of_original)
 
 
-def skeleton_view(base: View) -> View:
+def skeleton_view(base: View, original: str) -> View:
     """Confusable look-alikes folded to Latin and accents stripped: ``раураl`` -> ``paypal``."""
+    if base.is_identity:
+        # One char per original char: read each original char with its case.
+        fast = original.translate(_SKELETON_TABLE)
+        if _COMPLEX not in fast:
+            return base.retext("skeleton", fast)
     text = base.text
-    fast = text.translate(_SKELETON_TABLE)
-    if _COMPLEX not in fast:
-        return base.retext("skeleton", fast)
     edits: list[Edit] = []
     for m in _NON_ASCII.finditer(text):
         for i in range(m.start(), m.end()):

@@ -1,0 +1,151 @@
+"""Messaging and social handles with their platform; prices with amount and currency."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trustwatch.entities import KINDS, Entity, extract
+from trustwatch.normalize import normalize
+
+
+def of_kind(text: str, kind: str) -> list[Entity]:
+    found = [e for e in extract(normalize(text)) if e.kind == kind]
+    for e in found:
+        assert text[e.start : e.end] == e.text
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "platform", "handle"),
+    [
+        ("msg me wa.me/447700900123", "wa.me/447700900123", "whatsapp", "447700900123"),
+        (
+            "https://api.whatsapp.com/send?phone=447700900123",
+            "https://api.whatsapp.com/send?phone=447700900123",
+            "whatsapp",
+            "447700900123",
+        ),
+        ("join t.me/jess_deals", "t.me/jess_deals", "telegram", "jess_deals"),
+        ("add me on insta @jess_99", "@jess_99", "instagram", "jess_99"),
+        ("my ig is @jess.vintage", "@jess.vintage", "instagram", "jess.vintage"),
+        ("@jess99 on snapchat", "@jess99", "snapchat", "jess99"),
+        ("telegram @jessdeals", "@jessdeals", "telegram", "jessdeals"),
+        ("hit me up on tg: @jessdeals", "jessdeals", "telegram", "jessdeals"),
+        ("insta: jess_99", "jess_99", "instagram", "jess_99"),
+        ("snap - jess99", "jess99", "snapchat", "jess99"),
+        ("kik @jessb", "@jessb", "kik", "jessb"),
+        ("signal @jessb", "@jessb", "signal", "jessb"),
+        ("discord @jessb", "@jessb", "discord", "jessb"),
+        ("discord.gg/abcd12", "discord.gg/abcd12", "discord", "abcd12"),
+        ("instagram.com/jess_99", "instagram.com/jess_99", "instagram", "jess_99"),
+        ("whatsapp me @jessb", "@jessb", "whatsapp", "jessb"),
+    ],
+)
+def test_social_handles_name_their_platform(text, written, platform, handle):
+    found = of_kind(text, "social_handle")
+    assert [(e.text, e.value, e.attrs["platform"]) for e in found] == [(written, handle, platform)]
+
+
+def test_bare_at_handle_has_no_platform():
+    found = of_kind("thanks @jess_b, posting today", "social_handle")
+    assert [(e.value, e.attrs["platform"]) for e in found] == [("jess_b", None)]
+
+
+def test_platform_word_in_another_sentence_does_not_count():
+    found = of_kind("I left instagram. Thanks @jess_b!", "social_handle")
+    assert [e.attrs["platform"] for e in found] == [None]
+
+
+def test_email_is_not_a_handle():
+    assert of_kind("insta or jess@gmail.com", "social_handle") == []
+
+
+@pytest.mark.parametrize(
+    ("written", "amount", "currency"),
+    [
+        ("£25", 25.0, "GBP"),
+        ("£ 25.50", 25.5, "GBP"),
+        ("25 quid", 25.0, "GBP"),
+        ("$30", 30.0, "USD"),
+        ("30 GBP", 30.0, "GBP"),
+        ("GBP 30", 30.0, "GBP"),
+        ("30€", 30.0, "EUR"),
+        ("€30", 30.0, "EUR"),
+        ("25.99", 25.99, None),
+        ("50p", 0.5, "GBP"),
+        ("£1,250.00", 1250.0, "GBP"),
+        ("£1.5k", 1500.0, "GBP"),
+        ("40 pounds", 40.0, "GBP"),
+        ("20 euros", 20.0, "EUR"),
+        ("£２５", 25.0, "GBP"),
+    ],
+)
+def test_prices(written, amount, currency):
+    found = of_kind(f"selling for {written} ono", "price")
+    assert [(e.text, e.attrs["amount"], e.attrs["currency"]) for e in found] == [
+        (written, amount, currency)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["size 10", "worn 2019", "10am pickup", "order 12345678", "version 1.2.30", "20% off"],
+)
+def test_numbers_that_are_not_prices(text):
+    assert of_kind(text, "price") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Lovely bomber jacket, barely worn, size 10", "Is this still available? x", ""],
+)
+def test_plain_text_has_no_entities(text):
+    assert extract(normalize(text)) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_entities_of_any_text_have_valid_original_spans(text):
+    for e in extract(normalize(text)):
+        assert e.kind in KINDS
+        assert 0 <= e.start <= e.end <= len(text)
+        assert text[e.start : e.end] == e.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "pay",
+                "me",
+                "at",
+                "dot",
+                "com",
+                "@jess",
+                "£25",
+                "07700 900123",
+                "seven",
+                "double",
+                "oh",
+                "bit.ly/x",
+                "hxxp://a[.]com",
+                "gmail",
+                "$cash",
+                "insta:",
+                "20-00-00",
+                "12345678",
+                "раураl",
+                "p 4 y",
+                "\u200b",
+            ]
+        ),
+        max_size=12,
+    ).map(" ".join)
+)
+def test_entities_of_entity_like_noise_have_valid_original_spans(text):
+    for e in extract(normalize(text)):
+        assert 0 <= e.start <= e.end <= len(text)
+        assert text[e.start : e.end] == e.text

@@ -1,0 +1,78 @@
+"""Phone numbers in UK, US and international formats, also spelled out; not prices, dates,
+sizes, years or order numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from trustwatch.entities import Entity, extract
+from trustwatch.normalize import normalize
+
+
+def phones(text: str) -> list[Entity]:
+    return [e for e in extract(normalize(text)) if e.kind == "phone"]
+
+
+@pytest.mark.parametrize(
+    ("written", "e164"),
+    [
+        ("07700 900123", "+447700900123"),
+        ("+44 7700 900 123", "+447700900123"),
+        ("+44 (0)7700 900123", "+447700900123"),
+        ("0044 7700 900123", "+447700900123"),
+        ("07911-123456", "+447911123456"),
+        ("020 7946 0958", "+442079460958"),
+        ("(212) 555-0123", "+12125550123"),
+        ("+1 415 555 2671", "+14155552671"),
+        ("+49 151 23456789", "+4915123456789"),
+        ("０７７００ ９００１２３", "+447700900123"),
+    ],
+)
+def test_phone_formats(written, e164):
+    found = phones(f"call me on {written} tonight")
+    assert [p.value for p in found] == [e164]
+    assert found[0].text == written
+
+
+def test_phone_attrs():
+    phone = phones("text 07911 123456")[0]
+    assert phone.attrs["country_code"] == 44
+    assert phone.attrs["type"] == "mobile"
+    assert phone.attrs["valid"] is True
+    assert phone.attrs["obfuscated"] is False
+    reserved = phones("text 07700 900123")[0]
+    assert reserved.attrs["valid"] is False  # Ofcom's drama range: still a phone number
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "oh seven seven double oh nine double oh one two three",
+        "zero seven seven zero zero nine zero zero one two three",
+        "07700 nine double oh 123",
+        "0 7 7 0 0 9 0 0 1 2 3",
+    ],
+)
+def test_spelled_out_phone_numbers(written):
+    found = phones(f"ring {written} after six")
+    assert [p.value for p in found] == ["+447700900123"]
+    assert found[0].text == written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "only £25.99 or £1,250.00 for both",
+        "size 10, worn in 2019 and 2020",
+        "order 12345678 shipped",
+        "order #123456789 was refunded",
+        "posted on 12/05/2019 and 12.05.2019",
+        "price 1500 was 2000",
+        "tracking number 12345678901",
+        "bought 2019-2020 season",
+        "sort code 20-00-00 account 12345678",
+        "IBAN GB82 WEST 1234 5698 7654 32",
+    ],
+)
+def test_numbers_that_are_not_phones(text):
+    assert phones(text) == []
