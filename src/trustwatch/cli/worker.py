@@ -97,6 +97,7 @@ def worker(
     Stops on SIGTERM or SIGINT after committing the batch in flight (exit 0); exits 75
     when a persistent store or bus failure made it leave a batch uncommitted.
     """
+    import gc
     import logging
     import signal
     import threading
@@ -133,6 +134,9 @@ def worker(
 
         counter_store = RedisCounters.from_url(counters, counters_prefix)
     engine = Engine.from_path(pack or settings.pack_dir, counters=counter_store, mode=Mode(mode))
+    # The engine's tables live as long as the process: keep them out of every GC pass.
+    gc.collect()
+    gc.freeze()
     topics = Topics.with_prefix(topic_prefix)
     bus = open_bus(
         _bus_url(bus_url), topics=topics, partitions=partitions, session_timeout_s=session_timeout

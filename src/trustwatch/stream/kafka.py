@@ -253,7 +253,13 @@ class KafkaConsumer:
 
     def poll(self, max_records: int, timeout_s: float) -> list[Record]:
         try:
-            batch = self._consumer.consume(max_records, timeout_s)
+            # Take what is already fetched; only when nothing is, block for the first record,
+            # so a quiet stream is not held back waiting for a full batch.
+            batch = self._consumer.consume(max_records, 0)
+            if not batch:
+                first = self._consumer.poll(timeout_s)
+                if first is not None:
+                    batch = [first, *self._consumer.consume(max_records - 1, 0)]
         except KafkaException as exc:
             raise BusUnavailableError(f"Kafka consume failed: {exc}") from exc
         out: list[Record] = []

@@ -206,7 +206,9 @@ def _record(
     headers: str | None,
     ts: float,
 ) -> Record:
-    return Record(topic, partition, offset, key, bytes(value), ts, json.loads(headers or "{}"))
+    return Record(
+        topic, partition, offset, key, bytes(value), ts, json.loads(headers) if headers else {}
+    )
 
 
 class SqliteProducer:

@@ -21,6 +21,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -129,7 +130,6 @@ class Worker:
         offsets: dict[TopicPartition, int] = {}
         decided: list[tuple[Record, Event, Verdict, list[EnforcementAction]]] = []
         for rec in records:
-            metrics.CONSUMED.labels(rec.topic).inc()
             offsets[rec.tp] = max(offsets.get(rec.tp, 0), rec.offset + 1)
             outcome = self._decide(rec, stop)
             if isinstance(outcome, OutRecord):
@@ -161,8 +161,10 @@ class Worker:
             return
         self.stats.consumed += len(records)
         self.stats.batches += 1
-        for out in outputs:
-            metrics.PRODUCED.labels(out.topic).inc()
+        for topic, n in Counter(rec.topic for rec in records).items():
+            metrics.CONSUMED.labels(topic).inc(n)
+        for topic, n in Counter(out.topic for out in outputs).items():
+            metrics.PRODUCED.labels(topic).inc(n)
         elapsed = time.perf_counter() - started
         for _ in records:
             metrics.PROCESSING_SECONDS.observe(elapsed)
