@@ -204,6 +204,16 @@ CLEAN: dict[str, tuple[str, ...]] = {
         "amazing",
         "ah fair enough",
     ),
+    "doubt": (
+        "what do you mean? the app doesn't say anything",
+        "I can't see any payment on my end",
+        "is this legit? {it looks a bit dodgy|never heard of that|sounds like a scam}",
+        "I'll just wait for the app to confirm thanks",
+        "{I'm not clicking that|not clicking links sorry}, can you just buy through the app?",
+        "{I'll check with support|I'll ask support about this} first",
+        "why would I need to do that?",
+        "hmm {my friend got scammed like this|this happened to my sister}, no thanks",
+    ),
     "ask_real": (
         "is this real?",
         "are these authentic?",

@@ -799,6 +799,8 @@ class _Marketplace:
             if rng.random() < 0.7:
                 steps.append(("s", "", self.say(chat.CLEAN, "reply_available", "clean")))
         steps.append(("b", policy, self.say(chat.PHISHING, kind, policy)))
+        if rng.random() < 0.35:
+            steps.append(("s", "", self.say(chat.CLEAN, "doubt", "clean")))
         if rng.random() < 0.15 and "off_platform" in self.policies:
             steps.append(
                 ("b", "off_platform", self.say(chat.OFF_PLATFORM, "seller_contact", "off_platform"))
