@@ -14,6 +14,8 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
 
     On first start it creates an admin API key and writes it to DATA_DIR/bootstrap.key.
     """
+    import signal
+
     import uvicorn
 
     from trustwatch.api.app import create_app
@@ -27,6 +29,9 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     key_file = ensure_bootstrap_key(app.state.service.store, settings)
     if key_file is not None:
         click.echo(f"first start: an admin API key was written to {key_file}", err=True)
+    # uvicorn shuts down gracefully on these, then re-raises them: exit 0 after that, not -15.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     uvicorn.run(
         app,
         host=host or settings.host,
