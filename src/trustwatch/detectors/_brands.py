@@ -27,9 +27,16 @@ def scan(item: Item) -> list[Hit]:
     """Every counterfeit-lexicon hit over the item's text fields (memoized per item)."""
     found = _scans.get(item)
     if found is None:
-        found = lexicon().search_item(item)
+        fields = [
+            f for f in item.fields if f != BRAND_FIELD or _exact_brand(item.fields[f]) is None
+        ]
+        found = lexicon().search_item(item, fields)
         _scans[item] = found
     return found
+
+
+def _exact_brand(value: str) -> tuple[str, str, Mapping[str, float]] | None:
+    return _brand_aliases().get(" ".join(value.split()).casefold())
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +66,7 @@ def brands(item: Item, hits: list[Hit]) -> list[Brand]:
     out: dict[str, Brand] = {}
     field_value = item.fields.get(BRAND_FIELD)
     if field_value:
-        exact = _brand_aliases().get(" ".join(field_value.split()).casefold())
+        exact = _exact_brand(field_value)
         if exact is not None:
             out[exact[0]] = Brand(exact[0], exact[1], exact[2], None)
     for h in hits:

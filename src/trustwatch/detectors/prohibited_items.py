@@ -7,12 +7,16 @@ twice with different ``categories``.
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from trustwatch.detectors.base import Context, Detector, Item, Signal, register
 from trustwatch.lexicon import Hit, Lexicon, load_lexicon
 
 LEXICON = "prohibited"
+# One scan per item and field set, shared by every instance (a policy uses several).
+_scans: WeakKeyDictionary[Item, dict[tuple[str, ...] | None, list[Hit]]] = WeakKeyDictionary()
 
 
 def _lexicon() -> Lexicon:
@@ -77,7 +81,13 @@ class ProhibitedItems(Detector):
         self._categories = frozenset(params.categories) if params.categories else None
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
-        hits = self._lexicon.search_item(item, self.p.fields, categories=self._categories)
+        fields = tuple(self.p.fields) if self.p.fields is not None else None
+        per_item = _scans.setdefault(item, {})
+        every = per_item.get(fields)
+        if every is None:
+            every = per_item[fields] = self._lexicon.search_item(item, fields)
+        wanted = self._categories
+        hits = every if wanted is None else [h for h in every if h.category in wanted]
         if not hits:
             return []
         by_category: dict[str, list[Hit]] = {}
