@@ -71,7 +71,8 @@ SESSION_TTL_S = 12 * 3600.0
 CLAIM_TTL_S = 30 * 60.0
 # Verdicts committed out of created_at order (a slow group commit) are caught by re-reading
 # this much before the cursor; links already made are skipped.
-_CURSOR_OVERLAP = timedelta(minutes=2)
+_CURSOR_OVERLAP = timedelta(seconds=60)
+_CURSOR_STEP = timedelta(seconds=10)
 _SYNC_LOCK_KEY = 0x7457_7276
 
 _USERS = cast(Table, ReviewUserRow.__table__)
@@ -457,61 +458,72 @@ class ReviewService:
     # -- opening cases --------------------------------------------------------------------
 
     def sync_cases(self) -> int:
-        """Open or extend cases for verdicts stored since the last call, by any writer.
+        """Open or extend cases for verdicts stored by any writer since the last call.
 
-        Returns the number of new case links. Safe to run from several threads or
-        processes: writes are serialised and every link is made once.
+        Returns the number of new case links. Reads first and takes the write lock only
+        when there is something to link, so an idle or all-clear stream costs two reads.
+        Safe from several threads or processes: writes are serialised, each link made once.
         """
         with self._read() as conn:
             position = conn.execute(
-                select(ReviewCursorRow.position).where(ReviewCursorRow.name == "verdicts")
+                select(_CURSOR.c.position).where(_CURSOR.c.name == "verdicts")
             ).scalar_one_or_none()
             cursor = None if position is None else datetime.fromisoformat(position)
-            newest = conn.execute(select(func.max(VerdictRow.created_at))).scalar_one_or_none()
-        if newest is None or (cursor is not None and _utc(newest) <= cursor):
+            newest_raw = conn.execute(select(func.max(VerdictRow.created_at))).scalar_one()
+            if newest_raw is None:
+                return 0
+            newest = _utc(newest_raw)
+            pending = self._pending(conn, cursor)
+        move_cursor = cursor is None or newest - cursor > _CURSOR_STEP
+        if not pending and not move_cursor:
             return 0
         for attempt in range(3):
             try:
-                return self._sync_since(cursor)
+                return self._link_pending(pending, newest)
             except IntegrityError:
                 if attempt == 2:
                     raise
         return 0
 
-    def _sync_since(self, cursor: datetime | None) -> int:
+    def _pending(
+        self, conn: Connection, cursor: datetime | None
+    ) -> list[tuple[Event, CaseTrigger]]:
         flagged = [a.value for a in (*CASE_ACTIONS, Action.BLOCK)]
         query = (
-            select(EventRow.body, VerdictRow.body.label("verdict"), VerdictRow.created_at)
+            select(EventRow.body, VerdictRow.body.label("verdict"))
             .join(VerdictRow, VerdictRow.event_id == EventRow.id)
             .where(or_(VerdictRow.action.in_(flagged), EventRow.type == "report.filed"))
             .order_by(VerdictRow.created_at)
         )
         if cursor is not None:
             query = query.where(VerdictRow.created_at >= cursor - _CURSOR_OVERLAP)
+        found: list[tuple[Event, CaseTrigger]] = []
+        severities = self.severities
+        for row in conn.execute(query):
+            event = Event.model_validate_json(row.body)
+            verdict = Verdict.model_validate_json(row.verdict)
+            found.extend((event, t) for t in triggers_for(event, verdict, severities))
+        done = self._already_linked(conn, sorted({e.id for e, _ in found}))
+        return [(e, t) for e, t in found if (e.id, t.policy) not in done]
+
+    def _link_pending(self, pending: list[tuple[Event, CaseTrigger]], newest: datetime) -> int:
         linked = 0
         now = self.clock()
         with self._write() as conn:
             if self.engine.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SYNC_LOCK_KEY})
-            newest = conn.execute(select(func.max(VerdictRow.created_at))).scalar_one()
-            rows = conn.execute(query).all()
-            done = self._already_linked(conn, [Event.model_validate_json(r.body).id for r in rows])
-            for row in rows:
-                event = Event.model_validate_json(row.body)
-                verdict = Verdict.model_validate_json(row.verdict)
-                for trigger in triggers_for(event, verdict, self.severities):
-                    if (event.id, trigger.policy) in done:
-                        continue
-                    linked += self._open_or_extend(conn, event, trigger, now)
-                    done.add((event.id, trigger.policy))
-            if newest is not None:
-                conn.execute(
-                    self._upsert(
-                        _CURSOR,
-                        ["name"],
-                        {"name": "verdicts", "position": _utc(newest).isoformat()},
-                    )
+            # Another opener may have linked some of these since the read: check again.
+            done = self._already_linked(conn, sorted({e.id for e, _ in pending}))
+            for event, trigger in pending:
+                if (event.id, trigger.policy) in done:
+                    continue
+                linked += self._open_or_extend(conn, event, trigger, now)
+                done.add((event.id, trigger.policy))
+            conn.execute(
+                self._upsert(
+                    _CURSOR, ["name"], {"name": "verdicts", "position": newest.isoformat()}
                 )
+            )
         return linked
 
     def _already_linked(self, conn: Connection, event_ids: list[str]) -> set[tuple[str, str]]:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 from review_world import World
+from sqlalchemy import select, update
 
 from trustwatch.cli import main
 from trustwatch.review.domain import (
@@ -17,6 +19,7 @@ from trustwatch.review.domain import (
     Role,
 )
 from trustwatch.review.labels import export_labels
+from trustwatch.store.models import VerdictRow
 from trustwatch.verdicts import Action
 
 FF = "hey! pay me on paypal f&f and i'll ship today"
@@ -271,3 +274,24 @@ def test_users_create_cli_prints_a_generated_password_that_signs_in(world: World
     reviewer = world.service.authenticate("root", password)
     assert reviewer is not None and reviewer.role == Role.ADMIN
     assert world.service.authenticate("root", password + "x") is None
+
+
+def test_a_verdict_committed_after_a_newer_one_still_opens_its_case(world: World) -> None:
+    world.message("e1", FF, actor="u1")
+    assert world.service.sync_cases() == 1
+    world.message("e2", HANDLE, actor="u2")
+    # A slow group commit: e2's verdict is stamped before the newest one the opener saw.
+    with world.store.engine.begin() as conn:
+        first = conn.execute(
+            select(VerdictRow.created_at).where(VerdictRow.event_id == "e1")
+        ).scalar_one()
+        conn.execute(
+            update(VerdictRow)
+            .where(VerdictRow.event_id == "e2")
+            .values(created_at=first - timedelta(seconds=5))
+        )
+    assert world.service.sync_cases() == 1
+    assert sorted(c.entity.id for c in world.service.queue(world.user("ann", Role.ANALYST))) == [
+        "u1",
+        "u2",
+    ]
