@@ -305,6 +305,8 @@ OFF_PLATFORM: dict[str, tuple[str, ...]] = {
         "I accept «$crypto» too, wallet: «$wallet»",
         "payment via «$cashapp» only pls, «$cashtag»",
         "my «IBAN» is «$iban», send $price and I'll post today",
+        "can we sort payment «another way»? 😉 the app takes a big cut",
+        "I'll send you «a link to pay», it's quicker than the app",
     ),
     "seller_contact": (
         "{yes still available|yes it is}! «text me on $whatsapp» «$phone» easier to talk there",
@@ -318,6 +320,10 @@ OFF_PLATFORM: dict[str, tuple[str, ...]] = {
         "«$wa_link» message me there",
         "drop your number and I'll «$whatsapp» you",
         "«snap me» «$handle» I'll send a video of it",
+        "do you have the «green app»? easier to chat there 💚",
+        "add me on the «📷 app», same name as here",
+        "«my number's in my bio», message me there",
+        "I'll give you «my details» so we can sort it «without the fees» 😉",
     ),
     "buyer": (
         "Hi, can I pay you through «$bank»? I don't trust the app",
@@ -337,6 +343,12 @@ OFF_PLATFORM: dict[str, tuple[str, ...]] = {
         "«$whatsapp» me, it's faster «$phone»",
     ),
 }
+# A phone number split across two messages, so neither message holds all of it.
+OFF_PLATFORM_SPLIT = (
+    ("my number is «$phone_a»", "«$phone_b»"),
+    ("{text|msg} me «$phone_a»", "«$phone_b» {that's the rest|is the rest of it}"),
+    ("«$whatsapp» is «$phone_a»", "then «$phone_b»"),
+)
 OFF_PLATFORM_PUSHBACK = (
     "can't we just do it through the app?",
     "I'd rather pay through the app sorry",
@@ -356,6 +368,7 @@ PHISHING: dict[str, tuple[str, ...]] = {
         "I already paid $price + $postage, the money is on hold until you confirm on «$domain»",
         "payment sent ✅ but the site needs you to accept it, link: «$phish_url»",
         "I paid with my card but it says the seller must verify identity first, here is the page «$phish_url»",
+        "Hi, I've paid, «check your email» (and spam folder) for the «confirmation from Depop» and follow the steps to get your money",
     ),
     "fake_paypal": (
         "PayPal: You have received a payment of $price from $name. The funds will be available once you provide a tracking number at «$phish_url»",
@@ -407,6 +420,7 @@ COUNTERFEIT: dict[str, tuple[str, ...]] = {
         "«no receipt» or box, {it's|its} «unauthorised authentic» from the factory",
         "{bought|got} them off «DHgate», honestly «1:1»",
         "they're from the «pandabuy» «spreadsheet», «GL» on «QC» so pretty accurate",
+        "it's «not from the store» but «same factory» as the real ones",
     ),
     "pitch": (
         "I can get any «$brand» you want, «1:1 reps», dm for catalogue",

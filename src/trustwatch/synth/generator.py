@@ -352,6 +352,7 @@ class _Marketplace:
         listing: _ListingRef | None,
         *,
         hard_roles: str = "",
+        extra_slots: dict[str, str] | None = None,
     ) -> list[_Draft]:
         """Turn (role, labels, template) steps into messages with realistic reply delays."""
         conv = self.next_id("c")
@@ -361,6 +362,7 @@ class _Marketplace:
         for role, label, template in script:
             sender, recipient = (buyer, seller) if role == "b" else (seller, buyer)
             slots = self.slots(sender, item, price, currency=seller.locale.currency)
+            slots.update(extra_slots or {})
             drafts.append(
                 self.message(
                     offset,
@@ -692,6 +694,15 @@ class _Marketplace:
         item = self.pick_item(seller)
         opener = rng.choice(("ask_available", "offer", "ask_size", "ask_postage"))
         steps = [("b", "", self.say(chat.CLEAN, opener, "clean"))]
+        if rng.random() < 0.1:
+            number = contacts.phone(rng, seller.locale.english)
+            gaps = [k for k, ch in enumerate(number) if ch in " -." and 3 <= k <= len(number) - 3]
+            cut = rng.choice(gaps) if gaps else rng.randint(4, len(number) - 4)
+            i = rng.randrange(len(chat.OFF_PLATFORM_SPLIT))
+            for part in chat.OFF_PLATFORM_SPLIT[i]:
+                steps.append(("s", policy, (part, f"{policy}.split.{i}")))
+            halves = {"phone_a": number[:cut].strip(" -."), "phone_b": number[cut:].strip(" -.")}
+            return self.conversation(steps, buyer, seller, item, None, extra_slots=halves)
         steps.append(
             (
                 "s",
