@@ -50,20 +50,22 @@ SHORTENERS = frozenset(
     }
 )
 
-# Generic TLDs that a bare "word.tld" in running text is read as a domain for.
+# Generic TLDs that a bare "word.tld" in running text is read as a domain for; word-like
+# ones ("life", "today", "help") are left out, since "sambar.life" is a missing space.
 _COMMON_GTLDS = frozenset(
     (  # noqa: SIM905
         "com net org info biz xyz top shop online site store club live app link click icu vip"
-        " buzz fun page dev cloud tech space website pro mobi asia win bid loan work life world"
-        " today news blog art design support help services email digital agency solutions"
-        " center network systems global group company ltd llc gmbh market shopping deals sale"
-        " boutique fashion clothing shoes bag bags luxury money cash pay finance bank secure"
-        " security login account"
+        " buzz dev cloud tech website mobi asia"
     ).split()
 )
-# Two-letter country TLDs that are also everyday words, so "ok.so" is not a domain.
-_WORD_CCTLDS = frozenset(
-    "am as at be by do go hi id if in is it me my no of on or so to us we up ok".split()  # noqa: SIM905
+# Country TLDs a bare "word.xx" in running text is read as a domain for; the rest
+# ("drink.pa", "ok.so") are more often a missing space after a full stop.
+_COMMON_CCTLDS = frozenset(
+    (  # noqa: SIM905
+        "uk us de fr es nl ru cn io co ly gd gl cc tk ml ga cf gq pw ws su tv gg sh ai ca au"
+        " ie eu pl ch se dk fi pt gr jp kr br mx ar za nz sg hk tw vn th ph tr ua ro cz hu"
+        " lt lv ee bg hr si sk lu li fm"
+    ).split()
 )
 # Well-known domains on word-like TLDs that are domains even bare.
 _KNOWN_BARE = frozenset(
@@ -159,9 +161,11 @@ def plausible_bare_domain(attrs: dict[str, Any]) -> bool:
         return False
     if attrs["registrable_domain"] in _KNOWN_BARE or attrs["is_shortener"]:
         return True
+    if attrs["registrable_domain"].split(".", 1)[0].isdigit():
+        return False  # "2.im", "10.it": numbers before a full stop
     last = tld.rsplit(".", 1)[-1]
     if "." in tld:
         return True
     if len(last) == 2 and last.isascii():
-        return last not in _WORD_CCTLDS
+        return last in _COMMON_CCTLDS
     return last in _COMMON_GTLDS or not last.isascii() or last.startswith("xn--")

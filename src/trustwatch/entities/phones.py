@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 
@@ -21,6 +24,7 @@ _NOT_PHONE_BEFORE = re.compile(
     r"|imei|barcode|isbn|lot|receipt|transaction|id|postcode|size|model)\b"
     r"(?:\s*(?:number|num|no|nr|code)\b)?[\s:#.]*$"
 )
+_NOT_DIGIT = re.compile(r"[^\d+]")
 _UK_MOBILE = re.compile(r"(?:\+?44|0044|0)7\d{9}")
 _TYPES = {
     phonenumbers.PhoneNumberType.MOBILE: "mobile",
@@ -34,23 +38,34 @@ _TYPES = {
 }
 
 
-def _parse(candidate: str, compact: str) -> tuple[phonenumbers.PhoneNumber, bool] | None:
-    """The number and whether it is valid, or None when it is not a phone number."""
-    regions = ("GB", "US") if not candidate.startswith("+") else (None,)
-    for region in regions:
+@lru_cache(maxsize=4096)
+def phone_attrs(compact: str) -> dict[str, Any] | None:
+    """Attributes of a number written as digits (with a leading "+" when international),
+    or None when it is not a phone number. Cached: blasts repeat the same numbers."""
+    number: phonenumbers.PhoneNumber | None = None
+    valid = False
+    for region in ("GB", "US") if not compact.startswith("+") else (None,):
         try:
-            number = phonenumbers.parse(candidate, region)
+            parsed = phonenumbers.parse(compact, region)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
-            return number, True
+        if phonenumbers.is_valid_number(parsed):
+            number, valid = parsed, True
+            break
     # Reserved ranges (Ofcom's 07700 900xxx) are not "valid" but are clearly phone numbers.
-    if _UK_MOBILE.fullmatch(compact):
-        try:
-            return phonenumbers.parse(candidate, "GB"), False
-        except phonenumbers.NumberParseException:
-            return None
-    return None
+    if number is None and _UK_MOBILE.fullmatch(compact):
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            number = phonenumbers.parse(compact, "GB")
+    if number is None:
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return {
+        "e164": e164,
+        "country_code": number.country_code,
+        "region": phonenumbers.region_code_for_number(number),
+        "type": _TYPES.get(phonenumbers.number_type(number), "unknown") if valid else "unknown",
+        "valid": valid,
+    }
 
 
 def find_phones(scan: Scan) -> None:
@@ -66,27 +81,13 @@ def find_phones(scan: Scan) -> None:
             candidate = candidate[1:]
             start += 1
         # "+44 (0)7700…": the trunk 0 in brackets is not dialled after the country code.
-        candidate = candidate.replace("(0)", "")
-        compact = re.sub(r"[^\d+]", "", candidate)
-        digits = len(compact.lstrip("+"))
-        if digits < 9 and not compact.startswith("+"):
+        compact = _NOT_DIGIT.sub("", candidate.replace("(0)", ""))
+        if len(compact.lstrip("+")) < 9 and not compact.startswith("+"):
             continue
         if _DATE.fullmatch(candidate) or _NOT_PHONE_BEFORE.search(text, max(0, start - 24), start):
             continue
-        parsed = _parse(candidate, compact)
-        if parsed is None:
-            continue
-        number, valid = parsed
-        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        scan.add(
-            "phone",
-            e164,
-            start,
-            end,
-            e164=e164,
-            country_code=number.country_code,
-            region=phonenumbers.region_code_for_number(number),
-            type=_TYPES.get(phonenumbers.number_type(number), "unknown") if valid else "unknown",
-            valid=valid,
-            obfuscated=scan.obfuscated(start, end),
-        )
+        attrs = phone_attrs(compact)
+        if attrs is not None:
+            scan.add(
+                "phone", attrs["e164"], start, end, **attrs, obfuscated=scan.obfuscated(start, end)
+            )

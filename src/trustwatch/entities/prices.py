@@ -31,6 +31,8 @@ _NUMBER_FIRST = re.compile(
     _AMOUNT + r"(?: ?(?P<post>[£$€]|gbp|usd|eur|quid|pounds?|dollars?|bucks|euros?|p)(?!\w))?"
 )
 _BARE_DECIMAL = re.compile(r"[0-9]{1,5}\.[0-9]{2}")
+# "7.30", "12.45": a bare decimal on a clock quarter is a time far more often than a price.
+_CLOCK_TIME = re.compile(r"(?:[01]?[0-9]|2[0-3])\.(?:00|15|30|45)")
 _WORD_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.,")
 
 
@@ -69,5 +71,6 @@ def find_prices(scan: Scan) -> None:
             _BARE_DECIMAL.fullmatch(m.group("amount"))
             and not m.group("k")
             and (end == n or (text[end] not in _WORD_BEFORE and text[end] != "%"))
+            and not _CLOCK_TIME.fullmatch(m.group("amount"))
         ):
             _add(scan, m, None)

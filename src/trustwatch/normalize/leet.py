@@ -16,13 +16,15 @@ _SPACED_HINT = re.compile(rf" {_SINGLE} {{1,3}}{_SINGLE}(?![\w$@])")
 _DOTTED_HINT = re.compile(rf"[.\-_*·•~+/]{_SINGLE}[.\-_*·•~+/]")
 _LETTER = re.compile(r"[a-z]")
 
-_LEET_CHAR = re.compile(r"[0134579$@!|8]")
+_LEET_CHAR = re.compile(r"[013457$@!|]")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$@!|")
-_DIGIT_TABLE = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"}
+# No 8 or 9: "gr8", "l8r", "w8" are text-speak, not disguised letters.
+_DIGIT_TABLE = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t"}
 # Tokens that are numbers with a unit or ordinal, or hex: not leetspeak.
 _NOT_LEET = re.compile(
-    r"\d+(?:st|nd|rd|th|am|pm|k|m|x|gb|mb|tb|ml|cl|cm|mm|km|kg|g|lb|lbs|oz|p|ft|in|yo|yrs?|s)"
+    r"\d+(?:st|nd|rd|th|am|pm|k|m|x|gb|mb|tb|ml|cl|cm|mm|km|kg|g|lb|lbs|oz|p|ft|in|yo|yrs?|s"
+    r"|hrs?|mins?|secs?|days?|wks?|mths?|d|h|w|y)"
     r"|0x[0-9a-f]+|.*(?:[26][0-9]|[0-9][26]).*"
 )
 _VOWELS = frozenset("aeiouy")
