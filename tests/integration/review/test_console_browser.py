@@ -39,6 +39,7 @@ MESSAGES = [
     ("u_eve", "I can do bank transfer instead, it's quicker"),
     ("u_fin", "add me on insta and i'll send more pics"),
     ("u_gus", "is the jacket still available? happy to pay through the app"),
+    ("u_kit", "cheaper if you pay direct, my paypal is paypal.me/kitshop"),
 ]
 LISTINGS = [
     ("u_hal", "l_100", "Gucci Marmont bag", "1:1 rep, mirror quality, no receipt", "Gucci", 25.0),
@@ -183,6 +184,7 @@ def test_moderator_claims_decides_and_an_appeal_goes_to_another_reviewer(
     marks = mo.locator("article mark")
     assert marks.count() >= 1
     assert mo.locator("text=Account age").is_visible()
+    assert "paypal.me/kitshop" in mo.locator(".similar").inner_text()
     mo.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
 
     mo.keyboard.press("v")
