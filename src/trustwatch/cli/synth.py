@@ -181,7 +181,7 @@ def _print_stats(summary: object, malformed: int) -> None:
         f"positives {summary.positives} ({summary.positive_rate:.1%}) · hard negatives "
         f"{summary.hard_negatives} ({summary.hard_negatives / n:.1%}) · evaded "
         f"{summary.evaded} ({summary.evaded / max(summary.positives, 1):.1%} of positives) · "
-        f"templates {len(summary.templates)}"
+        f"templates {len(summary.templates)} in {len(summary.families)} families"
     )
     counts = Table(title="events by type, label and evasion")
     counts.add_column("kind")

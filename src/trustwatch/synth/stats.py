@@ -17,6 +17,12 @@ _TEXT_FIELDS = {
 }
 
 
+def template_family(template: str) -> str:
+    """``off_platform.seller_pay.3`` -> ``off_platform.seller_pay``: the unit to hold out."""
+    head, _, tail = template.rpartition(".")
+    return head if head and tail.isdigit() else template
+
+
 @dataclass
 class Summary:
     events: int = 0
@@ -27,6 +33,7 @@ class Summary:
     labels: Counter[str] = field(default_factory=Counter)
     evasions: Counter[str] = field(default_factory=Counter)
     templates: set[str] = field(default_factory=set)
+    families: Counter[str] = field(default_factory=Counter)
     lengths: dict[str, list[int]] = field(default_factory=dict)
 
     @property
@@ -61,6 +68,7 @@ def describe(events: Iterable[dict[str, Any]]) -> Summary:
         summary.events += 1
         summary.types[event["type"]] += 1
         summary.templates.add(truth["template"])
+        summary.families[template_family(truth["template"])] += 1
         if truth["labels"]:
             summary.positives += 1
         summary.labels.update(truth["labels"])
