@@ -24,8 +24,8 @@ class PriceAnomalyParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     steps: list[PriceStep] = Field(
         default_factory=lambda: [
-            PriceStep(below=0.15, score=0.6),
-            PriceStep(below=0.3, score=0.45),
+            PriceStep(below=0.2, score=0.6),
+            PriceStep(below=0.35, score=0.45),
             PriceStep(below=0.5, score=0.25),
         ],
         min_length=1,
