@@ -14,8 +14,17 @@ from trustwatch.entities.entity import Scan
 
 # Digit-first, so it scans fast: seven digits with at most short separators between.
 _HINT = re.compile(r"\d(?:[ \t.\-()]{0,3}\d){6}")
+# An optional "+" / "00" and bracketed area code, then digits in groups; "(0)" may follow
+# the country code. Letters may touch the number ("call09050000327", "0845…over18s").
 _CANDIDATE = re.compile(
-    r"(?<![\w+£$€#/.,:-])(?:\+|00)?\(?\d(?:[ \t.\-()]{0,3}\d){6,15}(?![\w%£$€]|[.,]\d|/\d)"
+    r"(?<![\d+£$€#/.,])(?<!\d[:\-])(?:\+|00)?(?:\(\d{2,5}\)[ \t.\-]?)?"
+    r"\d(?:(?:[ \t.\-]{1,3}|[ \t]?\(0\)[ \t]?)?\d){6,15}(?![\d%£$€]|[.,]\d|/\d)"
+)
+_GROUP = re.compile(r"(?:\+|00)?(?:\(\d{2,5}\)[ \t.\-]?)?\d+(?:[ \t]?\(0\)[ \t]?\d+)?")
+# The only words that may run straight into a number: "call09050000327", "help:0870…".
+_JAMMED_BEFORE = re.compile(
+    r"(?:^|[^a-z])(?:call|tel|phone|ph|mob|mobile|txt|text|ring|on|no|help|info|care|hotline"
+    r"|contact|whatsapp|wa)[:\-]?$"
 )
 _DATE = re.compile(r"\d{1,4}[.\-/ ]\d{1,2}[.\-/ ]\d{2,4}")
 # Words just before a number that say it is not a phone number.
@@ -68,26 +77,40 @@ def phone_attrs(compact: str) -> dict[str, Any] | None:
     }
 
 
+def _numbers_in(candidate: str) -> list[tuple[int, int, str]]:
+    """(start, end, compact) for the candidate, then for runs of fewer of its digit groups,
+    longest first: a number run into the next one ("8 08001950382 18") is still found."""
+    groups = [m.span() for m in _GROUP.finditer(candidate)]
+    spans = sorted(
+        ((groups[i][0], groups[j][1]) for i in range(len(groups)) for j in range(i, len(groups))),
+        key=lambda span: (span[0] - span[1], span[0]),
+    )
+    out = []
+    for start, end in spans:
+        # "+44 (0)7700…": the trunk 0 in brackets is not dialled after the country code.
+        compact = _NOT_DIGIT.sub("", candidate[start:end].replace("(0)", ""))
+        if len(compact.lstrip("+")) >= 9 or (compact.startswith("+") and len(compact) > 7):
+            out.append((start, end, compact))
+    return out
+
+
 def find_phones(scan: Scan) -> None:
     text = scan.text
     if not scan.has_digit or _HINT.search(text) is None:
         return
     for m in _CANDIDATE.finditer(text):
-        start, end = m.span()
-        if scan.taken(start, end):
-            continue
+        start = m.start()
         candidate = m.group(0)
-        if candidate.startswith("(") and ")" not in candidate:
-            candidate = candidate[1:]
-            start += 1
-        # "+44 (0)7700…": the trunk 0 in brackets is not dialled after the country code.
-        compact = _NOT_DIGIT.sub("", candidate.replace("(0)", ""))
-        if len(compact.lstrip("+")) < 9 and not compact.startswith("+"):
+        jammed = start and text[start - 1].isalpha()
+        if jammed and _JAMMED_BEFORE.search(text, max(0, start - 8), start) is None:
             continue
         if _DATE.fullmatch(candidate) or _NOT_PHONE_BEFORE.search(text, max(0, start - 24), start):
             continue
-        attrs = phone_attrs(compact)
-        if attrs is not None:
-            scan.add(
-                "phone", attrs["e164"], start, end, **attrs, obfuscated=scan.obfuscated(start, end)
-            )
+        for first, last, compact in _numbers_in(candidate):
+            if scan.taken(start + first, start + last):
+                continue
+            attrs = phone_attrs(compact)
+            if attrs is not None:
+                span = (start + first, start + last)
+                scan.add("phone", attrs["e164"], *span, **attrs, obfuscated=scan.obfuscated(*span))
+                break
