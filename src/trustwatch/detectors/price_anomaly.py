@@ -1,5 +1,6 @@
 """A protected-brand item priced far below what a genuine one resells for.
 
+Price: the listing's price, else the one amount written in its title/description.
 Brand: the listing's brand field, else the first brand in the title, else the description.
 Kind: the category field, else the first item word ("bag", "trainers", "watch").
 The floor comes from the brand's own floors or its tier's (``counterfeit`` lexicon data).
@@ -37,6 +38,22 @@ class PriceAnomalyParams(BaseModel):
         return sorted(steps, key=lambda s: s.below)
 
 
+def _text_price(item: Item) -> tuple[float, str, Span] | None:
+    """The price written in the title/description, only when exactly one amount is stated
+    (with "£300, postage £5" the smaller figure is not the item's price)."""
+    found: list[tuple[float, str, Span]] = []
+    for field_name in ("listing.title", "listing.description"):
+        if field_name in item.fields:
+            for e in item.entities(field_name):
+                currency = e.attrs.get("currency")
+                if e.kind == "price" and currency:
+                    span = Span(field_name, e.start, e.end, e.text)
+                    found.append((float(e.attrs["amount"]), str(currency), span))
+    if len({(a, c) for a, c, _ in found}) != 1:
+        return None
+    return found[0]
+
+
 @register
 class PriceAnomaly(Detector):
     name = "price_anomaly"
@@ -49,9 +66,17 @@ class PriceAnomaly(Detector):
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         listing = item.event.listing
-        if listing is None or listing.price is None or listing.price.amount <= 0:
+        if listing is None:
             return []
-        price = _brands.to_gbp(listing.price.amount, listing.price.currency)
+        stated: Span | None = None
+        if listing.price is not None:
+            amount, currency = listing.price.amount, listing.price.currency
+        else:
+            found = _text_price(item)
+            if found is None:
+                return []
+            amount, currency, stated = found
+        price = _brands.to_gbp(amount, currency) if amount > 0 else None
         if price is None:
             return []
         hits = _brands.scan(item)
@@ -69,7 +94,9 @@ class PriceAnomaly(Detector):
         step = next((s for s in self.p.steps if ratio <= s.below), None)
         if step is None:
             return []
-        evidence: tuple[Span, ...] = (brand.hit.span(),) if brand.hit is not None else ()
+        evidence = tuple(
+            span for span in (brand.hit.span() if brand.hit else None, stated) if span is not None
+        )
         return [
             Signal(
                 self.name,

@@ -91,6 +91,16 @@ def test_no_price_no_signal() -> None:
     assert detect("Gucci bag", None) == []
 
 
+def test_a_single_price_in_the_text_stands_in_for_the_price_field() -> None:
+    (signal,) = detect("Gucci bag only £25", None)
+    assert signal.details["price_gbp"] == 25.0
+    assert any(e.text == "£25" for e in signal.evidence)
+
+
+def test_several_prices_in_the_text_are_ambiguous() -> None:
+    assert detect("Gucci bag £300", None, description="postage £5") == []
+
+
 def test_steps_are_validated() -> None:
     with pytest.raises(ValidationError):
         PriceAnomalyParams.model_validate({"steps": [{"below": 2.0, "score": 0.5}]})
