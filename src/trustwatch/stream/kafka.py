@@ -217,6 +217,9 @@ class KafkaConsumer:
                 "session.timeout.ms": int(bus.session_timeout_s * 1000),
                 "heartbeat.interval.ms": max(int(bus.session_timeout_s * 1000 / 5), 100),
                 "queued.max.messages.kbytes": 16384,
+                # Brokers that do not wake a waiting fetch on new data (tansu) would add
+                # up to this much latency to every quiet-stream event.
+                "fetch.wait.max.ms": 50,
                 **bus.config,
             },
             logger=client_log,

@@ -60,7 +60,7 @@ policies:
 SESSION_TIMEOUT_S = 2.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -70,7 +70,7 @@ class Relay:
     """Forwards a stable local port to the current broker port; ``retarget`` drops old links."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.target = 0
         self._server = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
         self._links: list[socket.socket] = []
@@ -136,7 +136,7 @@ class Tansu:
         self.starts = 0
 
     def start(self) -> None:
-        port = _free_port()
+        port = free_port()
         self.starts += 1
         log = open(self._log_dir / f"tansu-{self.starts}.log", "wb")  # noqa: SIM115
         self._proc = subprocess.Popen(

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
-from faults import Lines, Setup, make_lines, produce, wait_for
+from faults import Lines, Setup, free_port, make_lines, produce, wait_for
 from redis import Redis
 from sqlalchemy import text
 
@@ -75,10 +76,32 @@ def test_sigkilled_worker_restarts_and_each_good_event_gets_one_verdict(setup, w
     wait_for(lambda: _verdict_count(setup) >= 300, what="the first verdicts")
     first.kill()
     assert _verdict_count(setup) < len(data.good), "the worker finished before it was killed"
-    second = workers(setup, "second", "--batch-size", "20")
+    port = free_port()
+    second = workers(setup, "second", "--batch-size", "20", "--metrics-port", str(port))
     _wait_until_done(setup, data)
+    metrics = _scrape(port)
     assert second.terminate() == 0
     _assert_exactly_once(setup, data)
+    assert metrics["trustwatch_stream_consumed_total"] > 0
+    assert metrics["trustwatch_stream_dead_lettered_total"] > 0
+    # Caught up: nothing seen on any partition is left uncommitted.
+    assert metrics["lag_partitions"] == 4
+    assert metrics["trustwatch_stream_consumer_lag"] == 0
+
+
+def _scrape(port: int) -> dict[str, float]:
+    """Sums of each metric family of a worker's /metrics, plus how many lag series it has."""
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    sums: dict[str, float] = defaultdict(float)
+    for line in body.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        name_labels, value = line.rsplit(" ", 1)
+        name = name_labels.split("{", 1)[0]
+        sums[name] += float(value)
+        if name == "trustwatch_stream_consumer_lag":
+            sums["lag_partitions"] += 1
+    return sums
 
 
 def _last_assignment(log: str) -> list[str]:
