@@ -41,8 +41,8 @@ def joined_view(src: View) -> View | None:
     edits: list[Edit] = []
     for m in _SPACED.finditer(text):
         run = m.group(0)
-        if len(_LETTER.findall(run)) < 2:
-            continue
+        if len(_LETTER.findall(run)) < 3:
+            continue  # "u r 2", "2 c u": text-speak, not a spelled-out word
         base = m.start()
         i = 1
         while i < len(run):

@@ -21,7 +21,13 @@ MAIL_PROVIDERS = (
     "gmail|googlemail|hotmail|outlook|yahoo|ymail|icloud|aol|protonmail|gmx|yandex|btinternet"
 )
 
-_DOT_WORD = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+|\s+\.\s+)"
+# TLDs that are not also everyday words, for "depop . com" (a bare spaced full stop).
+_PLAIN_TLDS = "|".join(
+    t
+    for t in COMMON_TLDS.split("|")
+    if t not in {"so", "it", "be", "at", "in", "to", "no", "us", "me"}
+)
+_DOT_WORD = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+)"
 _AT_WORD = r"(?:\s*[\[({]\s*(?:at|@)\s*[\])}]\s*)"
 _DOT_BRACKET = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*)"
 
@@ -31,7 +37,7 @@ _NOT_LOCAL = frozenset(
         "us me it them him her in up on online here there verify visit look shop buy sell sold"
         " check available found go login log signup sign register confirm site website page"
         " link profile store listed email mail contact reach find message text dm order items"
-        " live details pay paid payment"
+        " live details pay paid payment or and but"
     ).split()
 )
 _WORD_BEFORE = re.compile(r"[\w.+-]*$")
@@ -53,6 +59,7 @@ _SEPARATOR = re.compile(
     rf"|(?<=[\w\])])(?P<dot>{_DOT_WORD})(?=[\w-]+(?:{_DOT_WORD}[\w-]+)*"
     rf"{_DOT_WORD}(?:{COMMON_TLDS})\b|(?:{COMMON_TLDS})\b)"
     rf"|(?<=[\w\])])(?P<dotb>{_DOT_BRACKET})(?=\w)"
+    rf"|(?<=\w)(?P<sdot>\s+\.\s+)(?=(?:{_PLAIN_TLDS})\b)"
     rf"|(?<=\w)(?P<at>{_AT_WORD})(?=\w)"
     rf"|(?<=[\w.])(?P<atw>\s+(?:at|@)\s+)(?=(?:{MAIL_PROVIDERS})\b|[\w-]+(?:{_DOT_WORD}|\.)"
     rf"(?:{COMMON_TLDS})\b)"
@@ -89,11 +96,13 @@ def _word_before(text: str, end: int) -> str:
 
 
 def _digit_edits(text: str) -> list[Edit]:
-    """Runs of spelled digits (at least three digits, at least one spelled word)."""
+    """Runs of spelled digits: at least three digits, and two spelled words, a "double" or
+    "triple", or one word among seven digits or more ("07700 nine 00123", not "1205 one")."""
     edits: list[Edit] = []
     for m in _NUM_RUN.finditer(text):
         run = m.group(0)
-        if _REAL_WORD.search(run) is None:
+        words = _REAL_WORD.findall(run)
+        if not words:
             continue
         parts: list[Edit] = []
         digits = 0
@@ -111,7 +120,7 @@ def _digit_edits(text: str) -> list[Edit]:
                 parts.append((prev_end, start, ""))
             parts.append((start, end, repl))
             prev_end = end
-        if digits >= 3:
+        if digits >= 3 and (len(words) >= 2 or words[0] in ("double", "triple") or digits >= 7):
             edits.extend(e for e in parts if text[e[0] : e[1]] != e[2])
     return edits
 
@@ -139,7 +148,7 @@ def spelled_view(src: View) -> View | None:
             edits.append((m.start(), m.end(), "http"))
         elif kind == "colon":
             edits.append((m.start(), m.end(), ":"))
-        elif kind in ("dot", "dotb"):
+        elif kind in ("dot", "dotb", "sdot"):
             edits.append((m.start(), m.end(), "."))
         elif kind == "at" or _word_before(text, m.start()) not in _NOT_LOCAL:
             edits.append((m.start(), m.end(), "@"))

@@ -128,6 +128,11 @@ def test_leet_view_reads_digits_and_symbols_as_letters(disguised, word):
     assert ("leet", disguised) in found_in(f"use {disguised} pls", word)
 
 
+@pytest.mark.parametrize("plain", ["u r 2 late", "2 c u soon", "plan a or b", "e.g. this"])
+def test_joined_view_leaves_text_speak_and_abbreviations_alone(plain):
+    assert normalize(plain).view("joined") is None
+
+
 def test_leet_applies_to_joined_letters():
     assert "p 4 y p 4 l" in originals("on p 4 y p 4 l now", "paypal")
 
@@ -209,6 +214,9 @@ def test_spelled_view_reads_spelled_digits(written, reads):
         "oh no",
         "I have one left, size 10",
         "bomber jacket",
+        "That . So dont rush",
+        "the 1120 to 1205 one?",
+        "sign up or at the shop",
     ],
 )
 def test_spelled_view_leaves_everyday_words_alone(plain):
