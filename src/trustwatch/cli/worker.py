@@ -55,9 +55,8 @@ def _bus_url(bus_url: str | None) -> str:
 )
 @click.option(
     "--counters",
-    default="memory",
-    show_default=True,
-    help="velocity counters: memory (one worker) or redis://host:port/db (several workers)",
+    help="velocity counters: memory (one worker) or redis://host:port/db, needed when several "
+    "workers share a group (default: TRUSTWATCH_REDIS_URL if set, else memory)",
 )
 @click.option(
     "--counters-prefix",
@@ -83,7 +82,7 @@ def worker(
     store_url: str | None,
     pack: Path | None,
     mode: str,
-    counters: str,
+    counters: str | None,
     counters_prefix: str,
     topic_prefix: str,
     partitions: int,
@@ -126,6 +125,7 @@ def worker(
         if url.startswith("sqlite:///"):
             settings.ensure_data_dir()
         store = SqlStore(url)
+    counters = counters or settings.redis_url or "memory"
     counter_store: CounterStore
     if counters == "memory":
         counter_store = InMemoryCounters()

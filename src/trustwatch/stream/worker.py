@@ -157,7 +157,7 @@ class Worker:
             log.warning("%s", exc)
             self.stats.lost_batches += 1
             metrics.LOST_BATCHES.inc()
-            self.consumer.rewind()
+            self._retry("rewind", self.consumer.rewind, stop)
             return
         self.stats.consumed += len(records)
         self.stats.batches += 1

@@ -218,3 +218,28 @@ def test_lag_counts_records_seen_but_not_committed() -> None:
         )
         == 6.0
     )
+
+
+def test_a_batch_whose_partitions_moved_is_published_once_by_the_new_owner(
+    engine, make_lines, tmp_path: Path
+) -> None:
+    from trustwatch.stream.sqlite_bus import SqliteBus
+
+    data = make_lines(20)
+    bus = SqliteBus(tmp_path / "bus.db", topics=TOPICS, partitions=1, session_timeout_s=0.5)
+    bus.producer().send([OutRecord(TOPICS.events, _key(line), line) for line in data.lines])
+    store = InMemoryVerdictStore()
+    stale = Worker(engine, store, bus.consumer("g", [TOPICS.events], member_id="stale"), TOPICS)
+    records = stale.consumer.poll(100, 1.0)
+    # The stale worker pauses past its session; another worker takes the partition over.
+    with bus.connect() as conn:
+        conn.execute("UPDATE leases SET expires = 0")
+        conn.execute("UPDATE members SET heartbeat = 0")
+    fresh = Worker(engine, store, bus.consumer("g", [TOPICS.events], member_id="new"), TOPICS)
+    fresh_records = fresh.consumer.poll(100, 1.0)
+    stale.process(records)
+    assert stale.stats.lost_batches == 1
+    assert bus.read_all(TOPICS.verdicts) == []
+    fresh.process(fresh_records)
+    assert sorted(r.headers["event_id"] for r in bus.read_all(TOPICS.verdicts)) == sorted(data.good)
+    assert fresh.stats.redelivered == len(data.good)
