@@ -20,7 +20,7 @@ from trustwatch.synth import chat, contacts, vocab
 from trustwatch.synth.evasion import disguise
 from trustwatch.synth.grammar import Segment, Slots, SlotValue
 from trustwatch.synth.grammar import expand as expand_template
-from trustwatch.synth.noise import add_typos, casual, frame
+from trustwatch.synth.noise import add_typos, casual, frame, sentence_case
 from trustwatch.synth.people import Person, Population, iso
 
 POLICIES = ("off_platform", "phishing", "counterfeit", "prohibited", "spam")
@@ -491,6 +491,8 @@ class _Marketplace:
         if rng.random() < 0.55:
             tags = rng.sample(vocab.STYLE_TAGS, rng.randint(1, cat.HASHTAGS_MAX))
             description.append(Segment("\n\n" + " ".join(tags)))
+        if rng.random() < 0.8:
+            description = sentence_case(description)
         if rng.random() < 0.15:
             description = [
                 Segment(add_typos(rng, s.text, 0.04), s.key) if not s.key else s
@@ -572,7 +574,7 @@ class _Marketplace:
                 category = item.category
             slots = self.slots(seller, item, category=category)
             title = expand(title_t, rng, slots)
-            description = expand(desc_t, rng, slots)
+            description = sentence_case(expand(desc_t, rng, slots))
             brand = item.brand.name if brand_t == "$brand" else brand_t
             fair = item.fair_gbp if brand_t == "$brand" else 25.0
             price = vocab.resale_price(rng, fair, seller.locale.currency)

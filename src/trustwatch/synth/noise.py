@@ -175,3 +175,26 @@ def frame(
     if rng.random() < rate * 0.8 and (ending.isalnum() or ending in "?.!"):
         out.append(Segment(rng.choice(_CLOSERS)))
     return out
+
+
+_SENTENCE_START = re.compile(r"(^|[.!?]\s+|\n[-•]?\s*)([a-z])")
+
+
+def sentence_case(segments: list[Segment]) -> list[Segment]:
+    """Capitalise sentence starts in plain segments, as a seller writing a listing would."""
+    out: list[Segment] = []
+    at_start = True
+
+    def upper(match: re.Match[str]) -> str:
+        if match.start() or at_start:
+            return match.group(1) + match.group(2).upper()
+        return match.group(0)
+
+    for seg in segments:
+        text = seg.text
+        if not seg.key:
+            text = _SENTENCE_START.sub(upper, text)
+        if text.strip():
+            at_start = text.rstrip()[-1:] in ".!?\n"
+        out.append(Segment(text, seg.key))
+    return out

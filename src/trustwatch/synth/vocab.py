@@ -487,10 +487,14 @@ def pick_brand(rng: random.Random, tiers: tuple[str, ...] | None = None) -> Bran
 
 def pick_item(rng: random.Random, brand: Brand, english: str) -> Item:
     """A product of the brand: its flagship products, else a generic item of its tier."""
-    if brand.products and (rng.random() < 0.7 or brand.tier in ("luxury", "hype")):
+    made = {p.category for p in brand.products}
+    # Shoe, jewellery and watch houses only sell their own kind of thing.
+    specialist = bool(made) and made <= {"shoes", "jewellery", "watches", "accessories"}
+    generic = [g for g in GENERIC_ITEMS if not specialist or g[1] in made]
+    if not generic or (brand.products and (rng.random() < 0.7 or brand.tier in ("luxury", "hype"))):
         product = rng.choice(brand.products)
         return Item(brand, words(english, product.name), product.category, product.median_gbp)
-    name, category, mult = rng.choice(GENERIC_ITEMS)
+    name, category, mult = rng.choice(generic)
     return Item(brand, words(english, name), category, TIER_MEDIAN_GBP[brand.tier] * mult)
 
 
@@ -599,7 +603,7 @@ CONDITIONS_BY_CATEGORY = {
     ),
     "bags": ("slight wear on the corners", "dust bag included", "minor scuffs on the base"),
     "clothing": (
-        "small mark on the sleeve, see pics",
+        "small mark, see pics",
         "slight pilling",
         "fading consistent with age",
         "tiny hole near the hem, barely noticeable",
