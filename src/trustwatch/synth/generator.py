@@ -952,6 +952,8 @@ class _Marketplace:
         drafts = []
         offset = 0.0
         greetings = ("", "", "hey {$name|babe|hun|lovely}! ", "hi $name ", "Hiii ")
+        if template.lower().startswith(("hi", "hey")):
+            greetings = ("",)
         for _ in range(rng.randint(4, 14)):
             recipient = self.people.member(self.now())
             slots = self.slots(spammer)
