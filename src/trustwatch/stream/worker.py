@@ -136,6 +136,7 @@ class Worker:
                 outputs.append(outcome)
             else:
                 decided.append((rec, *outcome))
+        fresh_count = redelivered = 0
         for (rec, event, verdict, actions), fresh in zip(
             decided, self._store(decided, stop), strict=True
         ):
@@ -143,11 +144,10 @@ class Worker:
                 outputs.append(self._dead_letter(rec, "unprocessable", fresh))
                 continue
             if fresh:
-                self.stats.verdicts += 1
+                fresh_count += 1
             else:
-                self.stats.redelivered += 1
-                metrics.DUPLICATES.inc()
-                stored = self.store.get_verdict(event.id)
+                redelivered += 1
+                stored = self._retry("store", partial(self.store.get_verdict, event.id), stop)
                 if stored is not None:
                     verdict, actions = stored, actions_for(event, stored)
             outputs.extend(self._publish(rec, event, verdict, actions))
@@ -159,15 +159,28 @@ class Worker:
             metrics.LOST_BATCHES.inc()
             self._retry("rewind", self.consumer.rewind, stop)
             return
+        self._count(records, outputs, fresh_count, redelivered)
+        elapsed = time.perf_counter() - started
+        for _ in records:
+            metrics.PROCESSING_SECONDS.observe(elapsed)
+
+    def _count(
+        self, records: Sequence[Record], outputs: list[OutRecord], fresh: int, redelivered: int
+    ) -> None:
+        """Stats and metrics of a committed batch (an abandoned one is counted when redone)."""
+        dead = Counter(o.headers["kind"] for o in outputs if o.topic == self.topics.dead_letters)
         self.stats.consumed += len(records)
         self.stats.batches += 1
+        self.stats.verdicts += fresh
+        self.stats.redelivered += redelivered
+        self.stats.dead_lettered += dead.total()
+        metrics.DUPLICATES.inc(redelivered)
+        for kind, n in dead.items():
+            metrics.DEAD_LETTERED.labels(kind).inc(n)
         for topic, n in Counter(rec.topic for rec in records).items():
             metrics.CONSUMED.labels(topic).inc(n)
         for topic, n in Counter(out.topic for out in outputs).items():
             metrics.PRODUCED.labels(topic).inc(n)
-        elapsed = time.perf_counter() - started
-        for _ in records:
-            metrics.PROCESSING_SECONDS.observe(elapsed)
 
     def _decide(
         self, rec: Record, stop: threading.Event
@@ -241,8 +254,6 @@ class Worker:
         return out
 
     def _dead_letter(self, rec: Record, kind: str, reason: str) -> OutRecord:
-        self.stats.dead_lettered += 1
-        metrics.DEAD_LETTERED.labels(kind).inc()
         body = {
             "kind": kind,
             "reason": reason,
