@@ -11,8 +11,8 @@ from trustwatch.api.auth import Principal
 from trustwatch.api.problems import Problem
 from trustwatch.api.routes.deps import principal
 from trustwatch.api.schemas import PROBLEM_RESPONSES
-from trustwatch.review.domain import CaseStateError, ReviewError
-from trustwatch.review.service import NotFoundError, ReviewService
+from trustwatch.review.domain import CaseStateError, NotFoundError, ReviewError
+from trustwatch.review.service import ReviewService
 
 APPEAL_SCOPE = "ingest"
 

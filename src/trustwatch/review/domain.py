@@ -59,6 +59,10 @@ class PermissionDeniedError(ReviewError):
     """The signed-in reviewer's role does not allow this."""
 
 
+class NotFoundError(ReviewError):
+    """No such case or user."""
+
+
 class CaseStateError(ReviewError):
     """The case is not in a state that allows this (already decided, claimed by someone else…)."""
 

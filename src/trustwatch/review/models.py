@@ -6,6 +6,8 @@ way on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import (
     Boolean,
     Float,
@@ -13,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -166,3 +169,15 @@ class ReviewCursorRow(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[str] = mapped_column(String(64))
+
+
+# Core tables, for the statements the use cases write.
+USERS = cast(Table, ReviewUserRow.__table__)
+SESSIONS = cast(Table, ReviewSessionRow.__table__)
+CASES = cast(Table, CaseRow.__table__)
+CASE_EVENTS = cast(Table, CaseEventRow.__table__)
+DECISIONS = cast(Table, DecisionRow.__table__)
+LABELS = cast(Table, LabelRow.__table__)
+APPEALS = cast(Table, AppealRow.__table__)
+OUTBOX = cast(Table, OutboxRow.__table__)
+CURSOR = cast(Table, ReviewCursorRow.__table__)

@@ -7,32 +7,27 @@ from __future__ import annotations
 
 import functools
 import json
-import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, case, func, insert, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trustwatch.enforcement import EnforcementAction
 from trustwatch.events import Event
 from trustwatch.review import auth
+from trustwatch.review.dashboard import build_dashboard
 from trustwatch.review.domain import (
-    CASE_ACTIONS,
-    REPORTS_QUEUE,
     ROLE_PERMISSIONS,
     CaseStateError,
     CaseStatus,
-    CaseTrigger,
     DecidedFlag,
     DecisionInput,
     Entity,
+    NotFoundError,
     Outcome,
     Permission,
     PolicyPrecision,
@@ -44,208 +39,58 @@ from trustwatch.review.domain import (
     enforcement_operations,
     label_value,
     precision_by_policy,
-    reach,
-    sla_seconds,
     sla_state,
-    triggers_for,
     validate_decision,
 )
-from trustwatch.review.evidence import Segment, highlight, jaccard, spans_by_field, words
+from trustwatch.review.evidence import highlight, jaccard, spans_by_field, words
 from trustwatch.review.models import (
+    APPEALS,
+    CASE_EVENTS,
+    CASES,
+    DECISIONS,
+    LABELS,
+    OUTBOX,
+    SESSIONS,
+    USERS,
     AppealRow,
     CaseEventRow,
     CaseRow,
     DecisionRow,
-    LabelRow,
     OutboxRow,
-    ReviewCursorRow,
     ReviewSessionRow,
     ReviewUserRow,
 )
+from trustwatch.review.opening import CaseOpener
+from trustwatch.review.transactions import insert_ignore, reading, upsert, writing
+from trustwatch.review.views import (
+    AppealView,
+    BulkResult,
+    CaseItem,
+    CaseSummary,
+    CaseView,
+    Dashboard,
+    DecisionView,
+    FieldView,
+    QueueSummary,
+    Reviewer,
+    SessionInfo,
+    SimilarItem,
+    UserContext,
+    UserInfo,
+)
 from trustwatch.store.models import ActionRow, EventRow, VerdictRow
-from trustwatch.store.sql import SqlStore, VerdictEntry
+from trustwatch.store.sql import SqlStore
 from trustwatch.stream.bus import Bus, OutRecord, Producer, Topics
-from trustwatch.verdicts import Action, PolicyDecision, Verdict
+from trustwatch.verdicts import Action, Verdict
 
+_ACTIONS = cast(Table, ActionRow.__table__)
 SESSION_TTL_S = 12 * 3600.0
 CLAIM_TTL_S = 30 * 60.0
-# Verdicts committed out of created_at order (a slow group commit) are caught by re-reading
-# this much before the cursor; links already made are skipped.
-_CURSOR_OVERLAP = timedelta(seconds=60)
-_CURSOR_STEP = timedelta(seconds=10)
-_SYNC_LOCK_KEY = 0x7457_7276
-
-_USERS = cast(Table, ReviewUserRow.__table__)
-_SESSIONS = cast(Table, ReviewSessionRow.__table__)
-_CASES = cast(Table, CaseRow.__table__)
-_CASE_EVENTS = cast(Table, CaseEventRow.__table__)
-_DECISIONS = cast(Table, DecisionRow.__table__)
-_LABELS = cast(Table, LabelRow.__table__)
-_APPEALS = cast(Table, AppealRow.__table__)
-_OUTBOX = cast(Table, OutboxRow.__table__)
-_CURSOR = cast(Table, ReviewCursorRow.__table__)
-_ACTIONS = cast(Table, ActionRow.__table__)
-
-
-class NotFoundError(ReviewError):
-    """No such case or user."""
-
-
-@dataclass(frozen=True)
-class Reviewer:
-    id: int
-    username: str
-    role: Role
-
-
-@dataclass(frozen=True)
-class SessionInfo:
-    reviewer: Reviewer
-    csrf_token: str
-
-
-@dataclass(frozen=True)
-class UserInfo:
-    id: int
-    username: str
-    role: Role
-    created_at: float
-    disabled: bool
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    id: int
-    policy: str
-    entity: Entity
-    actor_id: str | None
-    source: str
-    status: CaseStatus
-    severity: int
-    reach: float
-    reports: int
-    priority: float
-    age_s: float
-    sla_s: float
-    sla_state: str
-    escalated: bool
-    appeal: bool
-    excluded_reviewer: str | None
-    assignee: str | None
-    auto_action: str | None
-    max_score: float
-    items: int
-
-
-@dataclass(frozen=True)
-class QueueSummary:
-    policy: str
-    open: int
-    claimed: int
-    escalated: int
-    appeals: int
-    breached: int
-    oldest_age_s: float
-    precision: PolicyPrecision | None
-
-
-@dataclass(frozen=True)
-class FieldView:
-    field: str
-    segments: list[Segment]
-
-
-@dataclass(frozen=True)
-class CaseItem:
-    event: Event
-    verdict: Verdict | None
-    source: str
-    fields: list[FieldView]
-
-    @property
-    def decisions(self) -> list[PolicyDecision]:
-        return [] if self.verdict is None else self.verdict.policies
-
-
-@dataclass(frozen=True)
-class DecisionView:
-    id: int
-    case_id: int
-    policy: str
-    reviewer: str
-    outcome: Outcome
-    action: str | None
-    reason: str
-    decided_at: float
-    appeal: bool
-    overturned_previous: bool
-
-
-@dataclass(frozen=True)
-class AppealView:
-    id: int
-    filed_by: str
-    reason: str
-    filed_at: float
-
-
-@dataclass(frozen=True)
-class SimilarItem:
-    case_id: int
-    event_id: str
-    similarity: float
-    status: str
-    outcome: str | None
-    snippet: str
-
-
-@dataclass(frozen=True)
-class UserContext:
-    actor_id: str
-    account_created_at: datetime | None
-    earlier_verdicts: list[VerdictEntry]
-    earlier_decisions: list[DecisionView]
-    open_cases: list[CaseSummary]
-
-    def account_age_days(self, now: float) -> float | None:
-        if self.account_created_at is None:
-            return None
-        return max(0.0, now - self.account_created_at.timestamp()) / 86400.0
-
-
-@dataclass(frozen=True)
-class CaseView:
-    case: CaseSummary
-    items: list[CaseItem]
-    user: UserContext | None
-    similar: list[SimilarItem]
-    decisions: list[DecisionView]
-    appeals: list[AppealView]
-
-
-@dataclass(frozen=True)
-class BulkResult:
-    decided: list[int]
-    failed: dict[int, str]
-
-
-@dataclass
-class Dashboard:
-    buckets: list[str]
-    events_by_policy: dict[str, list[float]] = field(default_factory=dict)
-    actions_by_policy: dict[str, list[float]] = field(default_factory=dict)
-    outcomes_by_policy: dict[str, dict[str, float]] = field(default_factory=dict)
-    latency_ms: dict[str, list[float]] = field(default_factory=dict)
-    queues: list[QueueSummary] = field(default_factory=list)
 
 
 def severities_of(pack: Any) -> dict[str, int]:
     """Policy name -> severity, from a loaded ``Pack``."""
     return {name: int(policy.severity) for name, policy in pack.policies.items()}
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class ReviewService:
@@ -265,18 +110,13 @@ class ReviewService:
         one, enforcement waits in the outbox."""
         self.store = store
         self.engine = store.engine
-        self._severities = severities or {}
+        self.opener = CaseOpener(store.engine, severities or {}, clock)
         self._bus_source = bus
         self._bus: Bus | None = None
         self._producer: Producer | None = None
         self.clock = clock
         self.claim_ttl_s = claim_ttl_s
         self._publish_lock = threading.Lock()
-
-    @property
-    def severities(self) -> Mapping[str, int]:
-        source = self._severities
-        return source() if callable(source) else source
 
     def _open_producer(self) -> tuple[Producer, Topics] | None:
         if self._bus_source is None:
@@ -288,33 +128,15 @@ class ReviewService:
             self._producer = self._bus.producer()
         return self._producer, self._bus.topics
 
-    # -- transactions ---------------------------------------------------------------------
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            # The store's SQLite begin hook takes the write lock up front for tw_write.
-            conn.execution_options(tw_write=True)
-            with conn.begin():
-                yield conn
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+    def sync_cases(self) -> int:
+        """Open cases for verdicts and reports stored since the last call (``CaseOpener``)."""
+        return self.opener.sync()
 
     def _audit(
         self, conn: Connection, actor: str, action: str, subject: str, details: dict[str, Any]
     ) -> None:
         # The audit entry commits or rolls back with the change it describes.
         self.store._append_audit(conn, actor, action, subject, details)
-
-    def _upsert(self, table: Any, keys: list[str], values: dict[str, Any]) -> Any:
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(table).values(**values)
-        return stmt.on_conflict_do_update(
-            index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
-        )
 
     # -- users and sessions ---------------------------------------------------------------
 
@@ -335,9 +157,9 @@ class ReviewService:
         now = self.clock()
         password_hash = auth.hash_password(password)
         try:
-            with self._write() as conn:
+            with writing(self.engine) as conn:
                 user_id = conn.execute(
-                    insert(_USERS)
+                    insert(USERS)
                     .values(
                         username=username,
                         role=role.value,
@@ -345,7 +167,7 @@ class ReviewService:
                         created_at=now,
                         disabled=False,
                     )
-                    .returning(_USERS.c.id)
+                    .returning(USERS.c.id)
                 ).scalar_one()
                 self._audit(
                     conn,
@@ -361,19 +183,19 @@ class ReviewService:
     def set_role(self, by: Reviewer | None, username: str, role: Role) -> None:
         if by is not None:
             check_permission(by.role, Permission.MANAGE_USERS)
-        with self._write() as conn:
+        with writing(self.engine) as conn:
             old = conn.execute(
                 select(ReviewUserRow.role).where(ReviewUserRow.username == username)
             ).scalar_one_or_none()
             if old is None:
                 raise NotFoundError(f"no user named {username!r}")
             conn.execute(
-                update(_USERS).where(ReviewUserRow.username == username).values(role=role.value)
+                update(USERS).where(ReviewUserRow.username == username).values(role=role.value)
             )
             # A new role takes effect at once: the user's sessions end.
             user_id = select(ReviewUserRow.id).where(ReviewUserRow.username == username)
             conn.execute(
-                _SESSIONS.delete().where(ReviewSessionRow.user_id.in_(user_id.scalar_subquery()))
+                SESSIONS.delete().where(ReviewSessionRow.user_id.in_(user_id.scalar_subquery()))
             )
             self._audit(
                 conn,
@@ -385,17 +207,17 @@ class ReviewService:
 
     def list_users(self, by: Reviewer) -> list[UserInfo]:
         check_permission(by.role, Permission.MANAGE_USERS)
-        with self._read() as conn:
-            rows = conn.execute(select(_USERS).order_by(ReviewUserRow.username))
+        with reading(self.engine) as conn:
+            rows = conn.execute(select(USERS).order_by(ReviewUserRow.username))
             return [
                 UserInfo(r.id, r.username, Role(r.role), r.created_at, bool(r.disabled))
                 for r in rows
             ]
 
     def authenticate(self, username: str, password: str) -> Reviewer | None:
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(
-                select(_USERS).where(ReviewUserRow.username == username)
+                select(USERS).where(ReviewUserRow.username == username)
             ).one_or_none()
         if row is None:
             # Spend the same time as a real check, so timing does not reveal usernames.
@@ -404,9 +226,9 @@ class ReviewService:
         if row.disabled or not auth.verify_password(row.password_hash, password):
             return None
         if auth.needs_rehash(row.password_hash):
-            with self._write() as conn:
+            with writing(self.engine) as conn:
                 conn.execute(
-                    update(_USERS)
+                    update(USERS)
                     .where(ReviewUserRow.id == row.id)
                     .values(password_hash=auth.hash_password(password))
                 )
@@ -416,10 +238,10 @@ class ReviewService:
         """A new session; returns (cookie token, CSRF token). Only the token's hash is kept."""
         token, csrf = auth.new_token(), auth.new_token()
         now = self.clock()
-        with self._write() as conn:
-            conn.execute(_SESSIONS.delete().where(ReviewSessionRow.expires_at < now))
+        with writing(self.engine) as conn:
+            conn.execute(SESSIONS.delete().where(ReviewSessionRow.expires_at < now))
             conn.execute(
-                insert(_SESSIONS).values(
+                insert(SESSIONS).values(
                     token_hash=auth.token_hash(token),
                     user_id=reviewer.id,
                     csrf_token=csrf,
@@ -432,7 +254,7 @@ class ReviewService:
     def session(self, token: str | None) -> SessionInfo | None:
         if not token:
             return None
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(
                 select(
                     ReviewUserRow.id,
@@ -450,213 +272,10 @@ class ReviewService:
         return SessionInfo(Reviewer(row.id, row.username, Role(row.role)), row.csrf_token)
 
     def end_session(self, token: str) -> None:
-        with self._write() as conn:
+        with writing(self.engine) as conn:
             conn.execute(
-                _SESSIONS.delete().where(ReviewSessionRow.token_hash == auth.token_hash(token))
+                SESSIONS.delete().where(ReviewSessionRow.token_hash == auth.token_hash(token))
             )
-
-    # -- opening cases --------------------------------------------------------------------
-
-    def sync_cases(self) -> int:
-        """Open or extend cases for verdicts stored by any writer since the last call.
-
-        Returns the number of new case links. Reads first and takes the write lock only
-        when there is something to link, so an idle or all-clear stream costs two reads.
-        Safe from several threads or processes: writes are serialised, each link made once.
-        """
-        with self._read() as conn:
-            position = conn.execute(
-                select(_CURSOR.c.position).where(_CURSOR.c.name == "verdicts")
-            ).scalar_one_or_none()
-            cursor = None if position is None else datetime.fromisoformat(position)
-            newest_raw = conn.execute(select(func.max(VerdictRow.created_at))).scalar_one()
-            if newest_raw is None:
-                return 0
-            newest = _utc(newest_raw)
-            pending = self._pending(conn, cursor)
-        move_cursor = cursor is None or newest - cursor > _CURSOR_STEP
-        if not pending and not move_cursor:
-            return 0
-        for attempt in range(3):
-            try:
-                return self._link_pending(pending, newest)
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-        return 0
-
-    def _pending(
-        self, conn: Connection, cursor: datetime | None
-    ) -> list[tuple[Event, CaseTrigger]]:
-        flagged = [a.value for a in (*CASE_ACTIONS, Action.BLOCK)]
-        query = (
-            select(EventRow.body, VerdictRow.body.label("verdict"))
-            .join(VerdictRow, VerdictRow.event_id == EventRow.id)
-            .where(or_(VerdictRow.action.in_(flagged), EventRow.type == "report.filed"))
-            .order_by(VerdictRow.created_at)
-        )
-        if cursor is not None:
-            query = query.where(VerdictRow.created_at >= cursor - _CURSOR_OVERLAP)
-        found: list[tuple[Event, CaseTrigger]] = []
-        severities = self.severities
-        for row in conn.execute(query):
-            event = Event.model_validate_json(row.body)
-            verdict = Verdict.model_validate_json(row.verdict)
-            found.extend((event, t) for t in triggers_for(event, verdict, severities))
-        done = self._already_linked(conn, sorted({e.id for e, _ in found}))
-        return [(e, t) for e, t in found if (e.id, t.policy) not in done]
-
-    def _link_pending(self, pending: list[tuple[Event, CaseTrigger]], newest: datetime) -> int:
-        linked = 0
-        now = self.clock()
-        with self._write() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SYNC_LOCK_KEY})
-            # Another opener may have linked some of these since the read: check again.
-            done = self._already_linked(conn, sorted({e.id for e, _ in pending}))
-            for event, trigger in pending:
-                if (event.id, trigger.policy) in done:
-                    continue
-                linked += self._open_or_extend(conn, event, trigger, now)
-                done.add((event.id, trigger.policy))
-            conn.execute(
-                self._upsert(
-                    _CURSOR, ["name"], {"name": "verdicts", "position": newest.isoformat()}
-                )
-            )
-        return linked
-
-    def _already_linked(self, conn: Connection, event_ids: list[str]) -> set[tuple[str, str]]:
-        done: set[tuple[str, str]] = set()
-        for start in range(0, len(event_ids), 500):
-            chunk = event_ids[start : start + 500]
-            done.update(
-                (r.event_id, r.policy)
-                for r in conn.execute(
-                    select(CaseEventRow.event_id, CaseEventRow.policy).where(
-                        CaseEventRow.event_id.in_(chunk),
-                        CaseEventRow.source.in_(("verdict", "report")),
-                    )
-                )
-            )
-        return done
-
-    def _resolve_entity(self, conn: Connection, trigger: CaseTrigger) -> CaseTrigger:
-        """A report about a message is reviewed with the sender's account, as flags are."""
-        if trigger.source != "report" or trigger.entity.type != "message":
-            return trigger
-        sender = conn.execute(
-            select(EventRow.actor_id)
-            .where(EventRow.subject_type == "message", EventRow.subject_id == trigger.entity.id)
-            .limit(1)
-        ).scalar_one_or_none()
-        if sender is None:
-            return trigger
-        return CaseTrigger(
-            trigger.policy,
-            Entity("user", sender),
-            trigger.event_id,
-            trigger.source,
-            trigger.severity,
-            trigger.surface,
-            trigger.score,
-            trigger.action,
-            sender,
-        )
-
-    def _reported_content(self, conn: Connection, trigger: CaseTrigger) -> tuple[str, str] | None:
-        """The newest stored content event a report points at: (event id, actor id)."""
-        target_type, target_id = trigger.entity.type, trigger.entity.id
-        if target_type == "user":
-            where = and_(EventRow.actor_id == target_id, EventRow.type == "profile.updated")
-        else:
-            where = and_(EventRow.subject_type == target_type, EventRow.subject_id == target_id)
-        row = conn.execute(
-            select(EventRow.id, EventRow.actor_id)
-            .where(where, EventRow.type != "report.filed")
-            .order_by(EventRow.occurred_at.desc())
-            .limit(1)
-        ).one_or_none()
-        return None if row is None else (row.id, row.actor_id)
-
-    def _open_or_extend(
-        self, conn: Connection, event: Event, trigger: CaseTrigger, now: float
-    ) -> int:
-        is_report = trigger.source == "report"
-        content = self._reported_content(conn, trigger) if is_report else None
-        trigger = self._resolve_entity(conn, trigger)
-        actor_id = trigger.actor_id or (content[1] if content else None)
-        open_case = conn.execute(
-            select(_CASES).where(
-                CaseRow.policy == trigger.policy,
-                CaseRow.entity_type == trigger.entity.type,
-                CaseRow.entity_id == trigger.entity.id,
-                CaseRow.status != CaseStatus.CLOSED.value,
-            )
-        ).one_or_none()
-        if open_case is None:
-            sev = trigger.severity
-            reports = int(is_report)
-            r = reach([trigger.surface], reports)
-            case_id = conn.execute(
-                insert(_CASES)
-                .values(
-                    policy=trigger.policy,
-                    entity_type=trigger.entity.type,
-                    entity_id=trigger.entity.id,
-                    actor_id=actor_id,
-                    source=trigger.source,
-                    status=CaseStatus.OPEN.value,
-                    severity=sev,
-                    reach=r,
-                    reports=reports,
-                    base_priority=base_priority(sev, r),
-                    max_score=trigger.score,
-                    auto_action=None if trigger.action is None else trigger.action.value,
-                    sla_s=sla_seconds(sev),
-                    opened_at=now,
-                    updated_at=now,
-                    escalated=False,
-                    appeal=False,
-                )
-                .returning(_CASES.c.id)
-            ).scalar_one()
-        else:
-            case_id = open_case.id
-            sev = max(open_case.severity, trigger.severity)
-            reports = open_case.reports + int(is_report)
-            widest = max(open_case.reach - open_case.reports, reach([trigger.surface], 0))
-            r = widest + reports
-            actions = [Action(a) for a in (open_case.auto_action, trigger.action) if a]
-            conn.execute(
-                update(_CASES)
-                .where(CaseRow.id == case_id)
-                .values(
-                    severity=sev,
-                    reach=r,
-                    reports=reports,
-                    base_priority=base_priority(sev, r, escalated=open_case.escalated),
-                    sla_s=min(open_case.sla_s, sla_seconds(sev)),
-                    max_score=max(open_case.max_score, trigger.score),
-                    auto_action=Action.strongest(actions).value if actions else None,
-                    actor_id=open_case.actor_id or actor_id,
-                    updated_at=now,
-                )
-            )
-        self._link(conn, case_id, trigger.event_id, trigger.policy, trigger.source, now)
-        if content is not None:
-            self._link(conn, case_id, content[0], trigger.policy, "content", now)
-        return 1
-
-    def _link(
-        self, conn: Connection, case_id: int, event_id: str, policy: str, source: str, now: float
-    ) -> None:
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        conn.execute(
-            dialect.insert(_CASE_EVENTS)
-            .values(case_id=case_id, event_id=event_id, policy=policy, source=source, added_at=now)
-            .on_conflict_do_nothing()
-        )
 
     # -- queues ---------------------------------------------------------------------------
 
@@ -695,7 +314,7 @@ class ReviewService:
             .scalar_subquery()
         )
         rows = conn.execute(
-            select(_CASES, items.label("items"))
+            select(CASES, items.label("items"))
             .where(where)
             .order_by(self._priority_expr(now).desc(), CaseRow.id)
             .limit(limit)
@@ -711,12 +330,19 @@ class ReviewService:
         where = CaseRow.status != CaseStatus.CLOSED.value
         if policy is not None:
             where = and_(where, CaseRow.policy == policy)
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             return self._summaries(conn, where, now, limit)
+
+    def dashboard(self, by: Reviewer, *, hours: int = 24) -> Dashboard:
+        check_permission(by.role, Permission.VIEW)
+        with reading(self.engine) as conn:
+            data = build_dashboard(conn, self.clock(), hours)
+        data.queues = self.queues(by)
+        return data
 
     def precision(self, by: Reviewer) -> dict[str, PolicyPrecision]:
         check_permission(by.role, Permission.VIEW)
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(
                 select(
                     DecisionRow.policy,
@@ -739,7 +365,7 @@ class ReviewService:
         check_permission(by.role, Permission.VIEW)
         now = self.clock()
         status = CaseRow.status
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(
                 select(
                     CaseRow.policy,
@@ -798,7 +424,7 @@ class ReviewService:
         check_permission(by.role, Permission.DECIDE)
         now = self.clock()
         in_queue = CaseRow.policy == policy if policy is not None else CaseRow.id.is_not(None)
-        with self._write() as conn:
+        with writing(self.engine) as conn:
             mine = conn.execute(
                 select(CaseRow.id)
                 .where(
@@ -820,7 +446,7 @@ class ReviewService:
             if case_id is None:
                 return None
             conn.execute(
-                update(_CASES)
+                update(CASES)
                 .where(CaseRow.id == case_id)
                 .values(status=CaseStatus.CLAIMED.value, assignee=by.username, claimed_at=now)
             )
@@ -829,17 +455,17 @@ class ReviewService:
     def claim(self, by: Reviewer, case_id: int) -> None:
         check_permission(by.role, Permission.DECIDE)
         now = self.clock()
-        with self._write() as conn:
+        with writing(self.engine) as conn:
             row = self._case_row(conn, case_id)
             self._check_workable(by, row, now)
             conn.execute(
-                update(_CASES)
+                update(CASES)
                 .where(CaseRow.id == case_id)
                 .values(status=CaseStatus.CLAIMED.value, assignee=by.username, claimed_at=now)
             )
 
     def _case_row(self, conn: Connection, case_id: int) -> Any:
-        row = conn.execute(select(_CASES).where(CaseRow.id == case_id)).one_or_none()
+        row = conn.execute(select(CASES).where(CaseRow.id == case_id)).one_or_none()
         if row is None:
             raise NotFoundError(f"no case #{case_id}")
         return row
@@ -870,7 +496,7 @@ class ReviewService:
         check_permission(by.role, Permission.DECIDE)
         decision = validate_decision(decision)
         now = self.clock()
-        with self._write() as conn:
+        with writing(self.engine) as conn:
             decision_id = self._decide(conn, by, case_id, decision, now)
         self.publish_pending()
         return decision_id
@@ -885,7 +511,7 @@ class ReviewService:
         failed: dict[int, str] = {}
         for case_id in dict.fromkeys(case_ids):
             try:
-                with self._write() as conn:
+                with writing(self.engine) as conn:
                     self._decide(conn, by, case_id, decision, self.clock())
                 decided.append(case_id)
             except ReviewError as exc:
@@ -910,7 +536,7 @@ class ReviewService:
         )
         decision_id = int(
             conn.execute(
-                insert(_DECISIONS)
+                insert(DECISIONS)
                 .values(
                     case_id=case_id,
                     policy=row.policy,
@@ -923,7 +549,7 @@ class ReviewService:
                     overturned_previous=overturned,
                     decided_at=now,
                 )
-                .returning(_DECISIONS.c.id)
+                .returning(DECISIONS.c.id)
             ).scalar_one()
         )
         details: dict[str, Any] = {
@@ -936,7 +562,7 @@ class ReviewService:
         }
         if not final:
             conn.execute(
-                update(_CASES)
+                update(CASES)
                 .where(CaseRow.id == case_id)
                 .values(
                     status=CaseStatus.OPEN.value,
@@ -950,7 +576,7 @@ class ReviewService:
             self._audit(conn, by.username, "review.escalated", f"case:{case_id}", details)
             return decision_id
         conn.execute(
-            update(_CASES)
+            update(CASES)
             .where(CaseRow.id == case_id)
             .values(
                 status=CaseStatus.CLOSED.value,
@@ -973,8 +599,9 @@ class ReviewService:
         if value is not None:
             for event_id, _ in content:
                 conn.execute(
-                    self._upsert(
-                        _LABELS,
+                    upsert(
+                        self.engine,
+                        LABELS,
                         ["event_id", "policy"],
                         {
                             "event_id": event_id,
@@ -1024,7 +651,6 @@ class ReviewService:
             ).all()
         )
         now_dt = datetime.fromtimestamp(now, UTC)
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         for target, act, operation in ops:
             action = EnforcementAction(
                 id=f"review:{decision_id}:{target.type}:{target.id}:{operation}",
@@ -1038,7 +664,7 @@ class ReviewService:
                 pack_version=pack_versions.get(target.event_id, "review"),
             )
             conn.execute(
-                insert(_OUTBOX).values(
+                insert(OUTBOX).values(
                     id=action.id,
                     decision_id=decision_id,
                     key=target.actor_id or target.id,
@@ -1052,8 +678,7 @@ class ReviewService:
             )
             # Also in the store's action history, so the user's context shows it.
             conn.execute(
-                dialect.insert(_ACTIONS)
-                .values(
+                insert_ignore(self.engine, _ACTIONS).values(
                     id=action.id,
                     event_id=action.event_id,
                     actor_id=action.actor_id,
@@ -1065,7 +690,6 @@ class ReviewService:
                     pack_version=action.pack_version,
                     created_at=now_dt,
                 )
-                .on_conflict_do_nothing()
             )
 
     def publish_pending(self) -> int:
@@ -1073,11 +697,11 @@ class ReviewService:
         if self._bus_source is None:
             return 0
         with self._publish_lock:
-            with self._read() as conn:
+            with reading(self.engine) as conn:
                 rows = conn.execute(
-                    select(_OUTBOX.c.id, _OUTBOX.c.key, _OUTBOX.c.body)
-                    .where(_OUTBOX.c.published_at.is_(None))
-                    .order_by(_OUTBOX.c.created_at, _OUTBOX.c.id)
+                    select(OUTBOX.c.id, OUTBOX.c.key, OUTBOX.c.body)
+                    .where(OUTBOX.c.published_at.is_(None))
+                    .order_by(OUTBOX.c.created_at, OUTBOX.c.id)
                     .limit(1000)
                 ).all()
             if not rows:
@@ -1097,16 +721,16 @@ class ReviewService:
                     for r in rows
                 ]
             )
-            with self._write() as conn:
+            with writing(self.engine) as conn:
                 conn.execute(
-                    update(_OUTBOX)
-                    .where(_OUTBOX.c.id.in_([r.id for r in rows]))
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id.in_([r.id for r in rows]))
                     .values(published_at=self.clock())
                 )
             return len(rows)
 
     def pending_enforcement(self) -> list[dict[str, Any]]:
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             bodies = conn.execute(
                 select(OutboxRow.body)
                 .where(OutboxRow.published_at.is_(None))
@@ -1119,7 +743,7 @@ class ReviewService:
     def record_appeal(self, by: Reviewer, case_id: int, reason: str, *, filed_by: str) -> None:
         """Reopen a decided case for a reviewer other than the one who decided it."""
         check_permission(by.role, Permission.RECORD_APPEAL)
-        with self._write() as conn:
+        with writing(self.engine) as conn:
             self._reopen(conn, by.username, case_id, reason, filed_by)
 
     def appeal_event(
@@ -1127,19 +751,19 @@ class ReviewService:
     ) -> int:
         """A user's appeal sent by the marketplace (API key checked by the caller): reopen
         the newest decided case holding ``event_id``; returns its id."""
-        with self._write() as conn:
+        with writing(self.engine) as conn:
             query = (
-                select(_CASES.c.id)
-                .join(_CASE_EVENTS, _CASE_EVENTS.c.case_id == _CASES.c.id)
+                select(CASES.c.id)
+                .join(CASE_EVENTS, CASE_EVENTS.c.case_id == CASES.c.id)
                 .where(
-                    _CASE_EVENTS.c.event_id == event_id,
-                    _CASES.c.status == CaseStatus.CLOSED.value,
+                    CASE_EVENTS.c.event_id == event_id,
+                    CASES.c.status == CaseStatus.CLOSED.value,
                 )
-                .order_by(_CASES.c.closed_at.desc())
+                .order_by(CASES.c.closed_at.desc())
                 .limit(1)
             )
             if policy is not None:
-                query = query.where(_CASES.c.policy == policy)
+                query = query.where(CASES.c.policy == policy)
             case_id = conn.execute(query).scalar_one_or_none()
             if case_id is None:
                 raise NotFoundError(
@@ -1161,20 +785,20 @@ class ReviewService:
         if row.status != CaseStatus.CLOSED.value:
             raise CaseStateError(f"case #{case_id} is still open; decide it first")
         last = conn.execute(
-            select(_DECISIONS.c.id, _DECISIONS.c.reviewer)
+            select(DECISIONS.c.id, DECISIONS.c.reviewer)
             .where(
-                _DECISIONS.c.case_id == case_id,
-                _DECISIONS.c.outcome != Outcome.ESCALATE.value,
+                DECISIONS.c.case_id == case_id,
+                DECISIONS.c.outcome != Outcome.ESCALATE.value,
             )
-            .order_by(_DECISIONS.c.id.desc())
+            .order_by(DECISIONS.c.id.desc())
             .limit(1)
         ).one()
         other_open = conn.execute(
-            select(_CASES.c.id).where(
-                _CASES.c.policy == row.policy,
-                _CASES.c.entity_type == row.entity_type,
-                _CASES.c.entity_id == row.entity_id,
-                _CASES.c.status != CaseStatus.CLOSED.value,
+            select(CASES.c.id).where(
+                CASES.c.policy == row.policy,
+                CASES.c.entity_type == row.entity_type,
+                CASES.c.entity_id == row.entity_id,
+                CASES.c.status != CaseStatus.CLOSED.value,
             )
         ).scalar_one_or_none()
         if other_open is not None:
@@ -1183,8 +807,8 @@ class ReviewService:
                 "decide it first, then record the appeal"
             )
         conn.execute(
-            update(_CASES)
-            .where(_CASES.c.id == case_id)
+            update(CASES)
+            .where(CASES.c.id == case_id)
             .values(
                 status=CaseStatus.OPEN.value,
                 appeal=True,
@@ -1199,7 +823,7 @@ class ReviewService:
             )
         )
         conn.execute(
-            insert(_APPEALS).values(
+            insert(APPEALS).values(
                 case_id=case_id,
                 decision_id=last.id,
                 filed_by=filed_by,
@@ -1220,7 +844,7 @@ class ReviewService:
     def case_view(self, by: Reviewer, case_id: int) -> CaseView:
         check_permission(by.role, Permission.VIEW)
         now = self.clock()
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             row = self._case_row(conn, case_id)
             links = conn.execute(
                 select(
@@ -1239,7 +863,7 @@ class ReviewService:
             appeals = [
                 AppealView(a.id, a.filed_by, a.reason, a.filed_at)
                 for a in conn.execute(
-                    select(_APPEALS).where(AppealRow.case_id == case_id).order_by(AppealRow.id)
+                    select(APPEALS).where(AppealRow.case_id == case_id).order_by(AppealRow.id)
                 )
             ]
             summary = self._summary(row, len(items), now)
@@ -1259,7 +883,7 @@ class ReviewService:
 
     def _decisions(self, conn: Connection, where: Any, limit: int = 50) -> list[DecisionView]:
         rows = conn.execute(
-            select(_DECISIONS)
+            select(DECISIONS)
             .where(where)
             .order_by(DecisionRow.decided_at.desc(), DecisionRow.id.desc())
             .limit(limit)
@@ -1342,70 +966,6 @@ class ReviewService:
                 scored.append(SimilarItem(r.case_id, r.event_id, sim, r.status, r.outcome, snippet))
         scored.sort(key=lambda s: (-s.similarity, -s.case_id))
         return scored[:5]
-
-    # -- dashboard ------------------------------------------------------------------------
-
-    def dashboard(self, by: Reviewer, *, hours: int = 24) -> Dashboard:
-        """Hourly series over the last ``hours``: flagged events and enforcement per policy,
-        review outcomes, and engine latency (p50, p95)."""
-        check_permission(by.role, Permission.VIEW)
-        now = self.clock()
-        end = int(now // 3600 + 1) * 3600
-        start = end - hours * 3600
-        since = datetime.fromtimestamp(start, UTC)
-        labels = [
-            datetime.fromtimestamp(start + i * 3600, UTC).strftime("%H:00") for i in range(hours)
-        ]
-
-        def bucket(ts: float) -> int | None:
-            i = int((ts - start) // 3600)
-            return i if 0 <= i < hours else None
-
-        data = Dashboard(buckets=labels)
-        latencies: list[list[float]] = [[] for _ in range(hours)]
-        with self._read() as conn:
-            for r in conn.execute(
-                select(VerdictRow.created_at, VerdictRow.latency_ms, VerdictRow.body).where(
-                    VerdictRow.created_at >= since
-                )
-            ):
-                i = bucket(_utc(r.created_at).timestamp())
-                if i is None:
-                    continue
-                latencies[i].append(r.latency_ms)
-                verdict = Verdict.model_validate_json(r.body)
-                for d in verdict.policies:
-                    if d.mode == "live" and d.action != Action.ALLOW:
-                        data.events_by_policy.setdefault(d.policy, [0.0] * hours)[i] += 1
-            for ar in conn.execute(
-                select(ActionRow.created_at, ActionRow.policies).where(
-                    ActionRow.created_at >= since
-                )
-            ):
-                i = bucket(_utc(ar.created_at).timestamp())
-                if i is None:
-                    continue
-                for policy in json.loads(ar.policies) or [REPORTS_QUEUE]:
-                    data.actions_by_policy.setdefault(policy, [0.0] * hours)[i] += 1
-            for dr in conn.execute(
-                select(DecisionRow.policy, DecisionRow.outcome, func.count().label("n"))
-                .where(DecisionRow.decided_at >= start)
-                .group_by(DecisionRow.policy, DecisionRow.outcome)
-            ):
-                data.outcomes_by_policy.setdefault(dr.policy, {})[dr.outcome] = float(dr.n)
-        data.latency_ms = {
-            "p50": [statistics.median(v) if v else 0.0 for v in latencies],
-            "p95": [_percentile(v, 0.95) for v in latencies],
-        }
-        data.queues = self.queues(by)
-        return data
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _target_of(event: Event) -> Target:

@@ -30,7 +30,8 @@ from trustwatch.review.domain import (
     ReviewError,
     Role,
 )
-from trustwatch.review.service import ReviewService, SessionInfo
+from trustwatch.review.service import ReviewService
+from trustwatch.review.views import SessionInfo
 from trustwatch.verdicts import Action
 
 _log = logging.getLogger(__name__)

@@ -11,7 +11,8 @@ from trustwatch.enforcement import actions_for
 from trustwatch.engine import Engine
 from trustwatch.events import parse_event
 from trustwatch.review.domain import Role
-from trustwatch.review.service import Reviewer, ReviewService, severities_of
+from trustwatch.review.service import ReviewService, severities_of
+from trustwatch.review.views import Reviewer
 from trustwatch.store.sql import SqlStore
 from trustwatch.stream.bus import MemoryBus
 

@@ -1,0 +1,257 @@
+"""Opening cases: verdicts and reports stored by any writer (API, worker, backtest) become
+cases. The opener polls the store's verdicts behind a cursor, so it needs no hook in the
+paths that write them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from trustwatch.events import Event
+from trustwatch.review.domain import (
+    CASE_ACTIONS,
+    CaseStatus,
+    CaseTrigger,
+    Entity,
+    base_priority,
+    reach,
+    sla_seconds,
+    triggers_for,
+)
+from trustwatch.review.models import CASE_EVENTS, CASES, CURSOR, CaseEventRow, CaseRow
+from trustwatch.review.transactions import insert_ignore, reading, upsert, utc, writing
+from trustwatch.store.models import EventRow, VerdictRow
+from trustwatch.verdicts import Action, Verdict
+
+# Verdicts committed out of created_at order (a slow group commit) are caught by re-reading
+# this much before the cursor; links already made are skipped.
+_CURSOR_OVERLAP = timedelta(seconds=60)
+_CURSOR_STEP = timedelta(seconds=10)
+_SYNC_LOCK_KEY = 0x7457_7276
+
+
+class CaseOpener:
+    """Turns stored verdicts and reports into cases (``domain.triggers_for``), one per entity."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        severities: Mapping[str, int] | Callable[[], Mapping[str, int]],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self._severities = severities
+        self.clock = clock
+
+    @property
+    def severities(self) -> Mapping[str, int]:
+        source = self._severities
+        return source() if callable(source) else source
+
+    def sync(self) -> int:
+        """Open or extend cases for verdicts stored by any writer since the last call.
+
+        Returns the number of new case links. Reads first and takes the write lock only
+        when there is something to link, so an idle or all-clear stream costs two reads.
+        Safe from several threads or processes: writes are serialised, each link made once.
+        """
+        with reading(self.engine) as conn:
+            position = conn.execute(
+                select(CURSOR.c.position).where(CURSOR.c.name == "verdicts")
+            ).scalar_one_or_none()
+            cursor = None if position is None else datetime.fromisoformat(position)
+            newest_raw = conn.execute(select(func.max(VerdictRow.created_at))).scalar_one()
+            if newest_raw is None:
+                return 0
+            newest = utc(newest_raw)
+            pending = self._pending(conn, cursor)
+        move_cursor = cursor is None or newest - cursor > _CURSOR_STEP
+        if not pending and not move_cursor:
+            return 0
+        for attempt in range(3):
+            try:
+                return self._link_pending(pending, newest)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        return 0
+
+    def _pending(
+        self, conn: Connection, cursor: datetime | None
+    ) -> list[tuple[Event, CaseTrigger]]:
+        flagged = [a.value for a in (*CASE_ACTIONS, Action.BLOCK)]
+        query = (
+            select(EventRow.body, VerdictRow.body.label("verdict"))
+            .join(VerdictRow, VerdictRow.event_id == EventRow.id)
+            .where(or_(VerdictRow.action.in_(flagged), EventRow.type == "report.filed"))
+            .order_by(VerdictRow.created_at)
+        )
+        if cursor is not None:
+            query = query.where(VerdictRow.created_at >= cursor - _CURSOR_OVERLAP)
+        found: list[tuple[Event, CaseTrigger]] = []
+        severities = self.severities
+        for row in conn.execute(query):
+            event = Event.model_validate_json(row.body)
+            verdict = Verdict.model_validate_json(row.verdict)
+            found.extend((event, t) for t in triggers_for(event, verdict, severities))
+        done = self._already_linked(conn, sorted({e.id for e, _ in found}))
+        return [(e, t) for e, t in found if (e.id, t.policy) not in done]
+
+    def _link_pending(self, pending: list[tuple[Event, CaseTrigger]], newest: datetime) -> int:
+        linked = 0
+        now = self.clock()
+        with writing(self.engine) as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SYNC_LOCK_KEY})
+            # Another opener may have linked some of these since the read: check again.
+            done = self._already_linked(conn, sorted({e.id for e, _ in pending}))
+            for event, trigger in pending:
+                if (event.id, trigger.policy) in done:
+                    continue
+                linked += self._open_or_extend(conn, event, trigger, now)
+                done.add((event.id, trigger.policy))
+            conn.execute(
+                upsert(
+                    self.engine,
+                    CURSOR,
+                    ["name"],
+                    {"name": "verdicts", "position": newest.isoformat()},
+                )
+            )
+        return linked
+
+    def _already_linked(self, conn: Connection, event_ids: list[str]) -> set[tuple[str, str]]:
+        done: set[tuple[str, str]] = set()
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            done.update(
+                (r.event_id, r.policy)
+                for r in conn.execute(
+                    select(CaseEventRow.event_id, CaseEventRow.policy).where(
+                        CaseEventRow.event_id.in_(chunk),
+                        CaseEventRow.source.in_(("verdict", "report")),
+                    )
+                )
+            )
+        return done
+
+    def _resolve_entity(self, conn: Connection, trigger: CaseTrigger) -> CaseTrigger:
+        """A report about a message is reviewed with the sender's account, as flags are."""
+        if trigger.source != "report" or trigger.entity.type != "message":
+            return trigger
+        sender = conn.execute(
+            select(EventRow.actor_id)
+            .where(EventRow.subject_type == "message", EventRow.subject_id == trigger.entity.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if sender is None:
+            return trigger
+        return CaseTrigger(
+            trigger.policy,
+            Entity("user", sender),
+            trigger.event_id,
+            trigger.source,
+            trigger.severity,
+            trigger.surface,
+            trigger.score,
+            trigger.action,
+            sender,
+        )
+
+    def _reported_content(self, conn: Connection, trigger: CaseTrigger) -> tuple[str, str] | None:
+        """The newest stored content event a report points at: (event id, actor id)."""
+        target_type, target_id = trigger.entity.type, trigger.entity.id
+        if target_type == "user":
+            where = and_(EventRow.actor_id == target_id, EventRow.type == "profile.updated")
+        else:
+            where = and_(EventRow.subject_type == target_type, EventRow.subject_id == target_id)
+        row = conn.execute(
+            select(EventRow.id, EventRow.actor_id)
+            .where(where, EventRow.type != "report.filed")
+            .order_by(EventRow.occurred_at.desc())
+            .limit(1)
+        ).one_or_none()
+        return None if row is None else (row.id, row.actor_id)
+
+    def _open_or_extend(
+        self, conn: Connection, event: Event, trigger: CaseTrigger, now: float
+    ) -> int:
+        is_report = trigger.source == "report"
+        content = self._reported_content(conn, trigger) if is_report else None
+        trigger = self._resolve_entity(conn, trigger)
+        actor_id = trigger.actor_id or (content[1] if content else None)
+        open_case = conn.execute(
+            select(CASES).where(
+                CaseRow.policy == trigger.policy,
+                CaseRow.entity_type == trigger.entity.type,
+                CaseRow.entity_id == trigger.entity.id,
+                CaseRow.status != CaseStatus.CLOSED.value,
+            )
+        ).one_or_none()
+        if open_case is None:
+            sev = trigger.severity
+            reports = int(is_report)
+            r = reach([trigger.surface], reports)
+            case_id = conn.execute(
+                insert(CASES)
+                .values(
+                    policy=trigger.policy,
+                    entity_type=trigger.entity.type,
+                    entity_id=trigger.entity.id,
+                    actor_id=actor_id,
+                    source=trigger.source,
+                    status=CaseStatus.OPEN.value,
+                    severity=sev,
+                    reach=r,
+                    reports=reports,
+                    base_priority=base_priority(sev, r),
+                    max_score=trigger.score,
+                    auto_action=None if trigger.action is None else trigger.action.value,
+                    sla_s=sla_seconds(sev),
+                    opened_at=now,
+                    updated_at=now,
+                    escalated=False,
+                    appeal=False,
+                )
+                .returning(CASES.c.id)
+            ).scalar_one()
+        else:
+            case_id = open_case.id
+            sev = max(open_case.severity, trigger.severity)
+            reports = open_case.reports + int(is_report)
+            widest = max(open_case.reach - open_case.reports, reach([trigger.surface], 0))
+            r = widest + reports
+            actions = [Action(a) for a in (open_case.auto_action, trigger.action) if a]
+            conn.execute(
+                update(CASES)
+                .where(CaseRow.id == case_id)
+                .values(
+                    severity=sev,
+                    reach=r,
+                    reports=reports,
+                    base_priority=base_priority(sev, r, escalated=open_case.escalated),
+                    sla_s=min(open_case.sla_s, sla_seconds(sev)),
+                    max_score=max(open_case.max_score, trigger.score),
+                    auto_action=Action.strongest(actions).value if actions else None,
+                    actor_id=open_case.actor_id or actor_id,
+                    updated_at=now,
+                )
+            )
+        self._link(conn, case_id, trigger.event_id, trigger.policy, trigger.source, now)
+        if content is not None:
+            self._link(conn, case_id, content[0], trigger.policy, "content", now)
+        return 1
+
+    def _link(
+        self, conn: Connection, case_id: int, event_id: str, policy: str, source: str, now: float
+    ) -> None:
+        conn.execute(
+            insert_ignore(self.engine, CASE_EVENTS).values(
+                case_id=case_id, event_id=event_id, policy=policy, source=source, added_at=now
+            )
+        )
