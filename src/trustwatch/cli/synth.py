@@ -8,11 +8,13 @@ from pathlib import Path
 
 import click
 
-POLICY_NAMES = ("off_platform", "phishing", "counterfeit", "prohibited", "spam")
+from trustwatch.synth.generator import POLICIES
 
 
 @click.command()
-@click.option("-n", "count", type=click.IntRange(min=0), default=1000, show_default=True)
+@click.option(
+    "-n", "count", type=click.IntRange(min=0), default=1000, show_default=True, help="events"
+)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--positive-rate", type=click.FloatRange(0, 1), default=0.35, show_default=True)
 @click.option(
@@ -33,7 +35,7 @@ POLICY_NAMES = ("off_platform", "phishing", "counterfeit", "prohibited", "spam")
     "--policy",
     "policies",
     multiple=True,
-    type=click.Choice(POLICY_NAMES),
+    type=click.Choice(POLICIES),
     help="only these policies' violations (repeat the option); default: all",
 )
 @click.option(
@@ -81,7 +83,7 @@ def synth(
     follow: bool,
     speed: float,
 ) -> None:
-    """Generate COUNT synthetic, labelled marketplace events (deterministic for a seed).
+    """Generate synthetic, labelled marketplace events as JSONL (deterministic for a seed).
 
     Ground truth is in each event's "synthetic" field. The data is synthetic: figures
     measured on it must say so. With --follow, events are written as they happen (from
