@@ -18,16 +18,19 @@ from bench.harness import median_seconds, percentile, table, write_results
 from trustwatch.counters import InMemoryCounters
 from trustwatch.engine import Engine
 from trustwatch.events import parse_event
-from trustwatch.lexicon import load_lexicon, packaged_files
+from trustwatch.lexicon import DATA_DIR, LexiconError, load_lexicon
 from trustwatch.policy.pack import load_pack
 from trustwatch.synth import generate
 
 
 def _lexicon_terms() -> list[str]:
     terms: set[str] = set()
-    names = {path.stem.split(".")[0] for path in packaged_files()}
+    names = {p.stem for p in DATA_DIR.iterdir() if not p.name.startswith((".", "_"))}
     for name in sorted(names):
-        lexicon = load_lexicon(name)
+        try:
+            lexicon = load_lexicon(name)
+        except LexiconError:  # data that is not a lexicon (e.g. the recall list)
+            continue
         for info in lexicon.terms:
             for phrase in (info.term, *info.aliases):
                 terms.add(phrase.rstrip("*").lower())

@@ -138,7 +138,7 @@ class Engine:
                 if v is not None:
                     used_versions[b.detector.name] = v
             decisions.append(
-                PolicyDecision(
+                PolicyDecision.model_construct(
                     policy=plan.name,
                     score=round(score, 4),
                     action=plan.policy.action_for(score),
@@ -147,7 +147,8 @@ class Engine:
                 )
             )
         live = [d.action for d in decisions if d.mode == "live"]
-        return Verdict(
+        # model_construct: every value is built here from typed parts, so skip re-validation.
+        return Verdict.model_construct(
             event_id=parsed.id,
             action=Action.strongest(live),
             policies=decisions,
@@ -200,11 +201,11 @@ def _combine(how: str, results: list[tuple[_Bound, list[Signal]]]) -> float:
 
 
 def _signal_out(signal: Signal, weight: float) -> SignalOut:
-    return SignalOut(
+    return SignalOut.model_construct(
         detector=signal.detector,
         score=round(signal.score * weight, 4),
         evidence=[
-            Evidence(field=e.field, start=e.start, end=e.end, text=e.text) for e in signal.evidence
+            Evidence.model_construct(field=e.field, start=e.start, end=e.end, text=e.text) for e in signal.evidence
         ],
         details=dict(signal.details),
     )
