@@ -951,7 +951,7 @@ class _Marketplace:
         template = chat.SPAM["blast"][i]
         drafts = []
         offset = 0.0
-        greetings = ("", "", "hey {$name|babe|hun|lovely}! ", "hi $name ", "Hiii ")
+        greetings: tuple[str, ...] = ("", "", "hey {$name|babe|hun|lovely}! ", "hi $name ", "Hiii ")
         if template.lower().startswith(("hi", "hey")):
             greetings = ("",)
         for _ in range(rng.randint(4, 14)):
