@@ -71,8 +71,9 @@ def _scan(events: list[dict[str, Any]], pack: Path | None, work: Path) -> dict[s
     return {v["event_id"]: v for v in map(json.loads, out.read_text().splitlines())}
 
 
-def _metrics(examples: list[Example], events: list[dict[str, Any]],
-             verdicts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _metrics(
+    examples: list[Example], events: list[dict[str, Any]], verdicts: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     flagged: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     by_policy: dict[str, Counter[str]] = defaultdict(Counter)
@@ -100,19 +101,31 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         rules = rules_only_pack(work)
         for name in DATASETS:
             ds = load(name)
-            for label, pack, split in (("rules only", rules, "test"), ("default pack", None, "test"),
-                                       ("rules only", rules, "all")):
+            for label, pack, split in (
+                ("rules only", rules, "test"),
+                ("default pack", None, "test"),
+                ("rules only", rules, "all"),
+            ):
                 examples = ds.split(("train", "val", "test") if split == "all" else split)
                 events = _events(examples, name)
                 m = _metrics(examples, events, _scan(events, pack, work))
                 results[f"{name}/{label}/{split}"] = m
                 recalls = {k: v for k, v in m.items() if k.startswith("recall_")}
-                rows.append([name, label, split, m["n"],
-                             ", ".join(f"{k[7:]} {v:.3f}" for k, v in recalls.items()),
-                             m.get("fpr", float("nan"))])
+                rows.append(
+                    [
+                        name,
+                        label,
+                        split,
+                        m["n"],
+                        ", ".join(f"{k[7:]} {v:.3f}" for k, v in recalls.items()),
+                        m.get("fpr", float("nan")),
+                    ]
+                )
     print(table(["dataset", "pack", "split", "messages", "recall", "false-positive rate"], rows))
-    write_results("sms_quality", {"results": results, "pack": load_pack(None).pack.ref,
-                                  "flagged": "event action != allow"})
+    write_results(
+        "sms_quality",
+        {"results": results, "pack": load_pack(None).pack.ref, "flagged": "event action != allow"},
+    )
     return results
 
 

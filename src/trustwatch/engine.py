@@ -205,7 +205,8 @@ def _signal_out(signal: Signal, weight: float) -> SignalOut:
         detector=signal.detector,
         score=round(signal.score * weight, 4),
         evidence=[
-            Evidence.model_construct(field=e.field, start=e.start, end=e.end, text=e.text) for e in signal.evidence
+            Evidence.model_construct(field=e.field, start=e.start, end=e.end, text=e.text)
+            for e in signal.evidence
         ],
         details=dict(signal.details),
     )

@@ -1,0 +1,327 @@
+"""POST /v1/check latency at fixed request rates, against a running ``trustwatch serve``.
+
+Open-loop load on loopback only (127.0.0.1): request ``i`` is due at ``start + i / rate``
+and its latency counts from that moment, so a slow server is not hidden by a client
+that waits (no coordinated omission). Bounded: ``rate x duration`` requests per run.
+The server (``trustwatch serve --no-worker``, SQLite store, verdicts committed before
+the answer) is pinned to core 0 and the load generator to core 1.
+
+Baseline, measured in the same run with the same client: a bare FastAPI endpoint that
+echoes the body under the same uvicorn (uvloop, httptools) — the ceiling for any
+FastAPI handler on this machine.
+
+    .venv/bin/python -m bench.api_load [--rates 100,250,500] [--duration 8] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+
+from bench.harness import percentile, table, write_results
+
+HOST = "127.0.0.1"
+CONNECTIONS = 64
+TARGET_P99_MS = 25.0
+TARGET_RATE = 500
+
+
+def echo_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/echo")
+    async def echo(request: Request) -> Response:
+        return Response(await request.body(), media_type="application/json")
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _pin(core: int) -> None:
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2:
+        os.sched_setaffinity(0, {core})
+
+
+def _start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: _pin(0),
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5) as sock:
+                sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
+                if sock.recv(64).startswith(b"HTTP/1.1 200"):
+                    return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"server on port {port} did not start: {' '.join(cmd)}")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), 0.0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+async def _request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: bytes, body: bytes
+) -> int:
+    writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+    await writer.drain()
+    status_line = await reader.readuntil(b"\r\n")
+    headers = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in headers.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return int(status_line.split(b" ", 2)[1])
+
+
+async def _load(
+    port: int, path: str, key: str | None, bodies: list[bytes], rate: float, pid: int = 0
+) -> dict[str, Any]:
+    """Send every body once, request i due at start + i/rate; latency from its due time."""
+    auth = f"Authorization: Bearer {key}\r\n" if key else ""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n{auth}"
+        "Content-Length: "
+    ).encode()
+    queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+    latencies: list[float] = []
+    errors = 0
+
+    async def connection() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(HOST, port)
+        try:
+            while (job := await queue.get()) is not None:
+                due, body = job
+                status = await _request(reader, writer, head, body)
+                latencies.append((time.perf_counter() - due) * 1000.0)
+                if status != 200:
+                    errors += 1
+        finally:
+            writer.close()
+
+    workers = [asyncio.create_task(connection()) for _ in range(CONNECTIONS)]
+    await asyncio.sleep(0.2)
+    cpu_before = _cpu_seconds(pid)
+    start = time.perf_counter()
+    for i, body in enumerate(bodies):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait((due, body))
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    elapsed = time.perf_counter() - start
+    cpu = _cpu_seconds(pid) - cpu_before
+    return {
+        "server_cpu_ms_per_request": cpu * 1000.0 / len(bodies),
+        "requests": len(bodies),
+        "errors": errors,
+        "throughput_rps": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
+        "p99_ms": percentile(latencies, 99),
+    }
+
+
+def _bodies(count: int, tag: str) -> list[bytes]:
+    from trustwatch.synth import generate
+
+    out = []
+    for event in generate(count, seed=11):
+        event.pop("synthetic", None)
+        event["id"] = f"{event['id']}-{tag}"
+        out.append(json.dumps(event).encode())
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rates", default="100,250,500", help="requests/s, comma-separated")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per run (bounded)")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    rates = [float(r) for r in args.rates.split(",")]
+    if max(rates) * args.duration > 50_000:
+        parser.error("at most 50,000 requests per run: lower --rates or --duration")
+
+    from trustwatch.settings import Settings
+    from trustwatch.store.sql import SCOPES, SqlStore
+
+    data_dir = Path(tempfile.mkdtemp(prefix="trustwatch-bench-"))
+    settings = Settings(data_dir=data_dir)
+    store = SqlStore(settings.store_url)
+    _, key = store.create_api_key("bench", list(SCOPES), rate_limit_per_s=1e6)
+    store.close()
+    env = {
+        **os.environ,
+        "TRUSTWATCH_DATA_DIR": str(data_dir),
+        "TRUSTWATCH_APP_EXTENSIONS": "[]",
+    }
+    bin_dir = Path(sys.executable).parent
+    check_port, echo_port = _free_port(), _free_port()
+    servers = [
+        _start(
+            [str(bin_dir / "trustwatch"), "serve", "--no-worker", "--port", str(check_port)],
+            env,
+            check_port,
+        ),
+        _start(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "bench.api_load:echo_app",
+                "--port",
+                str(echo_port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            echo_port,
+        ),
+    ]
+    _pin(1)
+    # Other work on the machine steals the cores this measures; the load average shows it.
+    load_before = os.getloadavg()
+    results: list[dict[str, Any]] = []
+    try:
+        warm = _bodies(500, "warmup")
+        asyncio.run(_load(check_port, "/v1/check", key, warm, 250))
+        asyncio.run(_load(echo_port, "/echo", None, warm, 250))
+        for rate in rates:
+            for target, port, path, auth, pid in (
+                ("trustwatch /v1/check", check_port, "/v1/check", key, servers[0].pid),
+                ("baseline: bare FastAPI echo", echo_port, "/echo", None, servers[1].pid),
+            ):
+                runs = [
+                    asyncio.run(
+                        _load(
+                            port,
+                            path,
+                            auth,
+                            _bodies(int(rate * args.duration), f"r{rate:g}-{i}"),
+                            rate,
+                            pid,
+                        )
+                    )
+                    for i in range(args.runs)
+                ]
+                results.append(
+                    {
+                        "target": target,
+                        "rate_rps": rate,
+                        "runs": runs,
+                        **{
+                            k: statistics.median(r[k] for r in runs)
+                            for k in (
+                                "throughput_rps",
+                                "p50_ms",
+                                "p95_ms",
+                                "p99_ms",
+                                "errors",
+                                "server_cpu_ms_per_request",
+                            )
+                        },
+                    }
+                )
+    finally:
+        for proc in servers:
+            _stop(proc)
+
+    rows = [
+        [
+            r["target"],
+            r["rate_rps"],
+            r["throughput_rps"],
+            r["p50_ms"],
+            r["p95_ms"],
+            r["p99_ms"],
+            r["server_cpu_ms_per_request"],
+            r["errors"],
+        ]
+        for r in results
+    ]
+    headers = ["target", "rate/s", "done/s", "p50 ms", "p95 ms", "p99 ms", "cpu ms/req", "errors"]
+    print(table(headers, rows))
+    at_target = next(
+        (
+            r
+            for r in results
+            if r["target"].startswith("trustwatch") and r["rate_rps"] == TARGET_RATE
+        ),
+        None,
+    )
+    verdict = None
+    if at_target is not None:
+        verdict = at_target["p99_ms"] <= TARGET_P99_MS and at_target["errors"] == 0
+        print(
+            f"target p99 <= {TARGET_P99_MS:g} ms at {TARGET_RATE} req/s: "
+            f"{'met' if verdict else 'NOT met'} (p99 {at_target['p99_ms']:.1f} ms)"
+        )
+    payload = {
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "duration_s": args.duration,
+        "runs": args.runs,
+        "connections": CONNECTIONS,
+        "events": "trustwatch.synth seed 11 (synthetic mix)",
+        "server": "trustwatch serve --no-worker, SQLite WAL store, verdict committed before reply",
+        "baseline": "bare FastAPI echo endpoint, same uvicorn, same client",
+        "target": {"rate_rps": TARGET_RATE, "p99_ms": TARGET_P99_MS, "met": verdict},
+        "results": results,
+    }
+    path = write_results("api_load", payload)
+    print(f"wrote {path}")
+    return payload
+
+
+if __name__ == "__main__":
+    main()
