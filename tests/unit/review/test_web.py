@@ -110,3 +110,28 @@ def test_the_dashboard_renders_svg_charts_from_the_store(flagged: World) -> None
     html = client.get("/console/dashboard").text
     assert html.count("<svg") == 4
     assert "off_platform" in html
+
+
+def test_an_admin_creates_users_and_changes_roles_from_the_console_and_both_are_audited(
+    flagged: World,
+) -> None:
+    flagged.user("boss", Role.ADMIN)
+    client = _client(flagged)
+    csrf = _csrf(_login(client, "boss"))
+    created = client.post(
+        "/console/users", data={"csrf_token": csrf, "username": "newbie", "role": "analyst"}
+    )
+    assert "Created newbie with password" in created.text
+    changed = client.post(
+        "/console/users/newbie/role", data={"csrf_token": csrf, "role": "moderator"}
+    )
+    assert "newbie is now moderator" in changed.text
+    entries = [
+        (e.actor, e.action, e.subject)
+        for e in flagged.store.audit_entries()
+        if e.subject == "user:newbie"
+    ]
+    assert entries == [
+        ("boss", "user.created", "user:newbie"),
+        ("boss", "user.role_changed", "user:newbie"),
+    ]
