@@ -45,9 +45,13 @@ Data file format (YAML or JSON; validated, errors name the file and the entry)::
 
 Matching rules: a phrase matches on word boundaries on each side that starts/ends with a
 letter or digit (so ``vape`` never matches inside ``vapes`` unless listed, and ``1:1`` still
-matches next to punctuation). Context rules look at ``within`` tokens (0 = the whole field)
-of the same view. An exception cancels a hit when its span, in original offsets, covers the
-hit's span, whichever views either was found in.
+matches next to punctuation). In a rewritten view (``joined``: "R o l e x" -> "rolex") a
+match glued to its neighbours still counts when its ORIGINAL span stands alone, and every
+multi-word phrase also matches with its spaces removed ("super clone" -> "superclone").
+Context rules look at ``within`` tokens (0 = the whole field) of the same view. An
+exception cancels a hit when its span, in original offsets, covers the hit's span,
+whichever views either was found in. Hits are plain (non-frozen) dataclasses for speed:
+treat them as read-only.
 """
 
 from trustwatch.lexicon.matcher import (
