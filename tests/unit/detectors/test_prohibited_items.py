@@ -185,3 +185,9 @@ def test_evidence_points_at_the_original_text() -> None:
     title = "Ｔａｓｅｒ stun gun"
     (signal,) = detect(title)
     assert {title[e.start : e.end] for e in signal.evidence} >= {"Ｔａｓｅｒ"}
+
+
+def test_kitchen_knives_are_weaker_than_weapon_knives() -> None:
+    (kitchen,) = detect("Chef knife set, kitchen")
+    (weapon,) = detect("Zombie knife")
+    assert 0.5 <= kitchen.score < 0.75 <= weapon.score
