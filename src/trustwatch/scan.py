@@ -122,6 +122,8 @@ class VerdictWriter:
         self.parquet = path is not None and path.suffix == ".parquet"
         self._rows: list[dict[str, Any]] = []
         self._fh: IO[str] | None = stream
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         if path is not None and not self.parquet:
             self._fh = path.open("w", encoding="utf-8")
 
@@ -185,6 +187,7 @@ def scan(
 def _reject(rejects: IO[str] | None, path: Path, record: Record, reason: str) -> IO[str]:
     """Append one record to the rejects file (opened on first use) with its line and reason."""
     if rejects is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         rejects = path.open("w", encoding="utf-8")
     raw = record.raw if isinstance(record.raw, str) else json.dumps(record.raw, default=str)
     rejects.write(

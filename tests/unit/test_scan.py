@@ -36,11 +36,13 @@ def test_jsonl_scan_writes_one_verdict_per_event_and_rejects_bad_lines(tmp_path)
     assert "events 2 · rejects 2" in result.output
 
 
-def test_clean_scan_exits_zero(tmp_path):
+def test_clean_scan_exits_zero_and_creates_the_output_folder(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps(_event(1)) + "\n")
-    result = CliRunner().invoke(main, ["scan", str(src), "-o", str(tmp_path / "v.jsonl")])
+    out = tmp_path / "new" / "v.jsonl"
+    result = CliRunner().invoke(main, ["scan", str(src), "-o", str(out)])
     assert result.exit_code == 0, result.output
+    assert out.exists()
 
 
 def test_csv_with_dotted_columns_is_read_as_nested_events(tmp_path):
