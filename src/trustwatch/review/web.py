@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -33,6 +33,9 @@ from trustwatch.review.domain import (
 from trustwatch.review.service import ReviewService
 from trustwatch.review.views import SessionInfo
 from trustwatch.verdicts import Action
+
+if TYPE_CHECKING:
+    from trustwatch.api.service import TrustService
 
 _log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -451,7 +454,7 @@ def mount_console(
     return sync
 
 
-def mount(app: FastAPI, trust: Any) -> None:
+def mount(app: FastAPI, trust: TrustService) -> None:
     """The ``Settings.app_extensions`` hook ``trustwatch serve`` calls: the console on the
     service's store, with the live pack's severities and the service's bus."""
     from trustwatch.review.service import severities_of
