@@ -6,8 +6,9 @@ worker processes (1, 2), in a fresh bus and SQLite store:
 * throughput: a backlog of ``--events`` events is put on the bus once every worker holds
   its partitions; events/s is measured between the first and the last verdict record's
   timestamp (so process start-up and group joins are not counted);
-* latency: ``--latency-events`` more events are produced at ``--rate`` events/s (below
-  capacity) and each verdict's timestamp minus its event's produce timestamp is taken.
+* latency: in one more run, ``--latency-events`` events are produced at ``--load`` (half)
+  of the measured throughput, and each verdict's timestamp minus its event's produce
+  timestamp is taken.
 
 Every worker stores to the SQLite verdict store and keeps its velocity counters in Redis
 (``--counters``), so one and two processes do the same work per event. Two packs: the
@@ -279,8 +280,10 @@ def _baseline(pack: Path | None, lines: list[bytes], runs: int) -> float:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10000)
-    parser.add_argument("--latency-events", type=int, default=3000)
-    parser.add_argument("--rate", type=float, default=500.0, help="paced rate of the latency run")
+    parser.add_argument("--latency-events", type=int, default=2000)
+    parser.add_argument(
+        "--load", type=float, default=0.5, help="latency run's rate, as a share of throughput"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--buses", default="sqlite,kafka")
     parser.add_argument("--packs", default="marketplace,minimal")
@@ -316,20 +319,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 one_proc = 0.0
                 for procs in (1, 2):
                     runs = [
-                        _one_config(
-                            bus_kind,
-                            procs,
-                            pack,
-                            lines,
-                            latency_lines,
-                            args.rate,
-                            args.counters,
-                            with_latency=(i == args.runs - 1),
-                        )
-                        for i in range(args.runs)
+                        _one_config(bus_kind, procs, pack, lines, [], 0.0, args.counters, False)
+                        for _ in range(args.runs)
                     ]
                     total = statistics.median(r["events_per_s"] for r in runs)
-                    lat = runs[-1]["latencies_ms"]
+                    # Latency at a fixed share of this configuration's own capacity, after
+                    # a short backlog has warmed the workers up.
+                    rate = args.load * total
+                    lat = _one_config(
+                        bus_kind,
+                        procs,
+                        pack,
+                        lines[:1000],
+                        latency_lines,
+                        rate,
+                        args.counters,
+                        True,
+                    )["latencies_ms"]
                     if procs == 1:
                         one_proc = total
                     speedup = total / one_proc if one_proc else float("nan")
@@ -349,7 +355,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             "latency_p50_ms": p50,
                             "latency_p99_ms": p99,
                             "latency_events": len(lat),
-                            "latency_rate_per_s": args.rate,
+                            "latency_rate_per_s": rate,
                         }
                     )
                     print(table(_HEADERS, rows[-1:]), flush=True)
