@@ -63,11 +63,20 @@ KINDS = (
 )
 
 
+_FOLDED_VIEWS = frozenset({"skeleton", "joined", "leet", "leet_l"})
+
+
 def extract(normalized: Normalized) -> list[Entity]:
     scan = Scan(normalized)
     find_schemed_links(scan)
     emails = find_emails(scan)
     find_bare_links(scan)
+    for view in normalized.views:
+        # Links spelled out only once the look-alikes are folded: "w a . m e", "wа.me".
+        if view.name in _FOLDED_VIEWS and "." in view.text:
+            folded = Scan(normalized, view, shared=scan)
+            find_schemed_links(folded, folded=True)
+            find_bare_links(folded, folded=True)
     if emails:
         paypal_emails(scan, emails)
     find_crypto(scan)

@@ -21,23 +21,37 @@ class Entity:
 
 
 class Scan:
-    """One text being scanned: finders match on ``view.text`` and report view spans."""
+    """One text being scanned: finders match on ``view.text`` and report view spans.
+
+    By default the view is ``spelled`` (else ``base``); a scan of another view can share
+    what an earlier scan found, so nothing is reported twice.
+    """
 
     __slots__ = ("found", "has_digit", "original", "spans", "text", "view")
 
-    def __init__(self, normalized: Normalized) -> None:
+    def __init__(
+        self, normalized: Normalized, view: View | None = None, shared: Scan | None = None
+    ) -> None:
         self.original = normalized.original
-        spelled = normalized.view("spelled")
-        self.view: View = spelled if spelled is not None else normalized.base
-        self.text = self.view.text
+        if view is None:
+            view = normalized.view("spelled") or normalized.base
+        self.view = view
+        self.text = view.text
         # Most finders need a digit; ten substring tests beat any regex at saying so.
         self.has_digit = any(d in self.text for d in "0123456789")
-        self.found: list[Entity] = []
-        # View spans of everything found so far, so later finders skip them.
-        self.spans: list[tuple[int, int]] = []
+        self.found: list[Entity] = shared.found if shared is not None else []
+        # Original spans of everything found so far, so later finders skip them.
+        self.spans: list[tuple[int, int]] = shared.spans if shared is not None else []
 
     def taken(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in self.spans)
+        """Whether the view span overlaps something already found."""
+        o_start, o_end = self.view.to_original(start, end)
+        return any(s < o_end and o_start < e for s, e in self.spans)
+
+    def overlapping(self, start: int, end: int) -> list[Entity]:
+        """What was found so far overlapping the view span."""
+        o_start, o_end = self.view.to_original(start, end)
+        return [e for e in self.found if e.start < o_end and o_start < e.end]
 
     def obfuscated(self, start: int, end: int) -> bool:
         """Whether the view span reads differently from what is literally written there."""
@@ -48,11 +62,12 @@ class Scan:
         o_start, o_end = self.view.to_original(start, end)
         entity = Entity(kind, value, o_start, o_end, self.original[o_start:o_end], attrs)
         self.found.append(entity)
-        self.spans.append((start, end))
+        self.spans.append((o_start, o_end))
         return entity
 
     def add_original(self, kind: str, value: str, start: int, end: int, **attrs: Any) -> Entity:
         """Add an entity matched on the original text itself (case-sensitive kinds)."""
         entity = Entity(kind, value, start, end, self.original[start:end], attrs)
         self.found.append(entity)
+        self.spans.append((start, end))
         return entity

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from trustwatch.entities.entity import Entity, Scan
-from trustwatch.entities.hosts import host_attrs, plausible_bare_domain
+from trustwatch.entities.hosts import SHORTENERS, host_attrs, plausible_bare_domain
 
 _PATH = r"(?P<path>[/?#][^\s<>\"'`]*)?"
 _SCHEMED = re.compile(
@@ -68,27 +68,51 @@ def find_emails(scan: Scan) -> list[Entity]:
     return found
 
 
-def find_schemed_links(scan: Scan) -> None:
+def _free(scan: Scan, start: int, end: int, host: str, folded: bool) -> bool:
+    """Whether a link may be added there: nothing found there yet or, in a folded view,
+    only links the folded reading explains better: a look-alike whose folded host is a
+    known messaging or payment host (``wа.me``, Cyrillic а), or one with no real
+    suffix (``https://w4.m3``)."""
+    if not scan.taken(start, end):
+        return True
+    if not folded:
+        return False
+    attrs = host_attrs(host)
+    if not attrs["tld"]:
+        return False
+    for e in scan.overlapping(start, end):
+        if e.kind not in ("url", "domain"):
+            return False
+        lookalike = e.attrs.get("idn") and attrs["registrable_domain"] in KNOWN_HOSTS
+        if not (lookalike or (not e.attrs.get("tld") and not e.attrs.get("is_ip"))):
+            return False
+    return True
+
+
+def find_schemed_links(scan: Scan, folded: bool = False) -> None:
     """Add ``scheme://`` urls, and the handles they name."""
     text = scan.text
     if "://" not in text:
         return
     for m in _SCHEMED.finditer(text):
         end = _trim(text, m.start(), m.end())
-        if not scan.taken(m.start(), end):
+        host = m.group("host")
+        if "." not in host and ":" not in host and host != "localhost":
+            continue  # "https://w a . m e": not a host name; the joined view reads it
+        if _free(scan, m.start(), end, host, folded):
             _add_link(scan, m, end, m.group("scheme"), bool(m.group("userinfo")))
 
 
-def find_bare_links(scan: Scan) -> None:
+def find_bare_links(scan: Scan, folded: bool = False) -> None:
     """Add urls and domains written without a scheme, and the handles they name."""
     text = scan.text
     if _BARE_HINT.search(text) is None:
         return
     for m in _BARE.finditer(text):
         end = _trim(text, m.start(), m.end())
-        if scan.taken(m.start(), end):
-            continue
         host = m.group("host")
+        if not _free(scan, m.start(), end, host, folded):
+            continue
         attrs = host_attrs(host)
         has_rest = bool(m.group("port") or (m.group("path") and end > m.end("host")))
         if not (host.startswith("www.") or has_rest) and not plausible_bare_domain(attrs):
@@ -96,7 +120,7 @@ def find_bare_links(scan: Scan) -> None:
         if not attrs["tld"]:
             continue
         _add_link(scan, m, end, None, False)
-    for m in _BARE_IP.finditer(text):
+    for m in _BARE_IP.finditer(text) if not folded else ():
         end = _trim(text, m.start(), m.end())
         if not scan.taken(m.start(), end):
             _add_link(scan, m, end, None, False)
@@ -128,6 +152,8 @@ def _add_link(scan: Scan, m: re.Match[str], end: int, scheme: str | None, userin
         attrs["userinfo"] = True
     if attrs["idn"] is not None:
         attrs["mixed_script"] = attrs["idn"]["mixed_script"]
+    if scan.view.name not in ("base", "spelled"):
+        attrs["view"] = scan.view.name
     scan.add("url" if is_url else "domain", value, start, end, **attrs)
     if host_end <= end:
         _link_handles(scan, attrs, path, start, end)
@@ -161,6 +187,9 @@ _SOCIAL_HOSTS = {
     "signal.me": "signal",
     "signal.group": "signal",
 }
+# Hosts whose links name a payment or messaging handle, and shorteners: a link to one
+# is worth finding even when only a folded view spells it out.
+KNOWN_HOSTS = frozenset(_PAYMENT_HOSTS) | frozenset(_SOCIAL_HOSTS) | SHORTENERS | {"whatsapp.com"}
 _SKIP_SEGMENTS = frozenset({"u", "add", "invite", "p", "paypalme", "s", "join", "send", "c"})
 
 

@@ -13,12 +13,12 @@ import phonenumbers
 from trustwatch.entities.entity import Scan
 
 # Digit-first, so it scans fast: seven digits with at most short separators between.
-_HINT = re.compile(r"\d(?:[ \t.\-()]{0,3}\d){6}")
+_HINT = re.compile(r"\d(?:[ \t.\-()*_]{0,3}\d){6}")
 # An optional "+" / "00" and bracketed area code, then digits in groups; "(0)" may follow
 # the country code. Letters may touch the number ("call09050000327", "0845…over18s").
 _CANDIDATE = re.compile(
     r"(?<![\d+£$€#/.,])(?<!\d[:\-])(?:\+|00)?(?:\(\d{2,5}\)[ \t.\-]?)?"
-    r"\d(?:(?:[ \t.\-]{1,3}|[ \t]?\(0\)[ \t]?)?\d){6,15}(?![\d%£$€]|[.,]\d|/\d)"
+    r"\d(?:(?:[ \t.\-*_]{1,3}|[ \t]?\(0\)[ \t]?)?\d){6,15}(?![\d%£$€]|[.,]\d|/\d)"
 )
 _GROUP = re.compile(r"(?:\+|00)?(?:\(\d{2,5}\)[ \t.\-]?)?\d+(?:[ \t]?\(0\)[ \t]?\d+)?")
 # The only words that may run straight into a number: "call09050000327", "help:0870…".
@@ -33,6 +33,8 @@ _NOT_PHONE_BEFORE = re.compile(
     r"|imei|barcode|isbn|lot|receipt|transaction|id|postcode|size|model)\b"
     r"(?:\s*(?:number|num|no|nr|code)\b)?[\s:#.]*$"
 )
+# Gaps no one dials: "0*7*7…", "0_7_7…", or digits split one by one ("0 7 7 0 0").
+_ODD_GAPS = re.compile(r"[*_]|\d[ .\-]\d[ .\-]\d[ .\-]\d")
 _NOT_DIGIT = re.compile(r"[^\d+]")
 _UK_MOBILE = re.compile(r"(?:\+?44|0044|0)7\d{9}")
 _TYPES = {
@@ -112,5 +114,6 @@ def find_phones(scan: Scan) -> None:
             attrs = phone_attrs(compact)
             if attrs is not None:
                 span = (start + first, start + last)
-                scan.add("phone", attrs["e164"], *span, **attrs, obfuscated=scan.obfuscated(*span))
+                obfuscated = scan.obfuscated(*span) or bool(_ODD_GAPS.search(candidate))
+                scan.add("phone", attrs["e164"], *span, **attrs, obfuscated=obfuscated)
                 break

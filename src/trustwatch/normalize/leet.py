@@ -4,17 +4,19 @@ symbols read as the letters they stand for)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from trustwatch.normalize.view import Edit, View, rewrite
 
 # One isolated char of a spaced-out word, and what may sit between two of them.
 _SINGLE = r"[a-z0-9$@]"
-_SEP = r"(?:[ \t]{1,3}|[ \t]?[.\-_*·•~+/][ \t]?)"
+_SEP = r"(?:[ \t]{1,3}|[ \t]?[.\-_*·•~+/]{1,3}[ \t]?)"
 _SPACED = re.compile(rf"(?<![\w$@]){_SINGLE}(?:{_SEP}{_SINGLE}){{2,}}(?![\w$@])")
 # Two chars of a spaced-out run; literal- or class-first, so the regexes scan fast.
 _SPACED_HINT = re.compile(rf" {_SINGLE} {{1,3}}{_SINGLE}(?![\w$@])")
 _DOTTED_HINT = re.compile(rf"[.\-_*·•~+/]{_SINGLE}[.\-_*·•~+/]")
 _LETTER = re.compile(r"[a-z]")
+_GAP = re.compile(r"[^a-z0-9$@]+")
 
 _LEET_CHAR = re.compile(r"[013457$@!|]")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -44,16 +46,12 @@ def joined_view(src: View) -> View | None:
         if len(_LETTER.findall(run)) < 3:
             continue  # "u r 2", "2 c u": text-speak, not a spelled-out word
         base = m.start()
-        i = 1
-        while i < len(run):
-            if run[i] in "$@" or run[i].isalnum():
-                i += 1
-                continue
-            j = i
-            while j < len(run) and not (run[j] in "$@" or run[j].isalnum()):
-                j += 1
-            edits.append((base + i, base + j, ""))
-            i = j
+        gaps = [(g.start(), g.end(), g.group(0)) for g in _GAP.finditer(run)]
+        usual = Counter(g[2] for g in gaps).most_common(1)[0][0]
+        for start, end, gap in gaps:
+            # A dot unlike the usual gap is the word's own: "w a . m e" -> "wa.me".
+            keep = "." if gap != usual and "." in gap else ""
+            edits.append((base + start, base + end, keep))
     return rewrite(src, "joined", edits) if edits else None
 
 
@@ -61,8 +59,9 @@ def _deleet(token: str) -> tuple[str, str]:
     """Read one token's digits and symbols as letters: (by context, every "1" as "l")."""
     chars = list(token)
     n = len(chars)
-    # A leading "@" or "$" is a handle or cashtag unless the word is leet elsewhere too.
-    other_leet = any(c in _DIGIT_TABLE or c in "1!|" for c in token)
+    # A leading "@" (a handle) or a trailing one is a letter only when the word is leet
+    # elsewhere too.
+    other_leet = sum(c in _DIGIT_TABLE or c in "1!|@$" for c in token) >= 2
     # Right to left, so a "1" can look at the letter the next "1" became.
     for i in range(n - 1, -1, -1):
         ch = token[i]
@@ -72,15 +71,24 @@ def _deleet(token: str) -> tuple[str, str]:
             if i < n - 1:
                 chars[i] = "i"
         elif ch == "1":
-            # "l" before a vowel or at the end of a word (te1egram, paypa1, c1ick), else "i".
-            nxt = chars[i + 1] if i + 1 < n else ""
-            chars[i] = "l" if nxt == "" or nxt in _VOWELS else "i"
+            # "l" before a vowel (te1egram, c1ick) but "-tion", or ending a word after a
+            # vowel (paypa1, emai1), else "i" (1nsta, b1tcoin, gucc1, ver1f1cat10n).
+            if i + 1 < n:
+                prev = _DIGIT_TABLE.get(token[i - 1], token[i - 1]) if i else ""
+                tion = prev in ("t", "s") and "".join(chars[i + 1 : i + 3]) == "on"
+                chars[i] = "l" if chars[i + 1] in _VOWELS and not tion else "i"
+            else:
+                prev = token[i - 1] if i else ""
+                chars[i] = "l" if prev in _VOWELS or prev in "1!|430" else "i"
         elif ch == "|":
             chars[i] = "l"
         elif ch == "$":
-            if i > 0 or other_leet:
+            # Also leading ("$uper"): a cashtag is still read from the base view.
+            if i > 0 or other_leet or (n > 1 and token[1] in _LETTERS):
                 chars[i] = "s"
-        elif ch == "@" and ((0 < i < n - 1 and token[i - 1] != "@") or (i == 0 and other_leet)):
+        elif ch == "@" and (
+            (0 < i < n - 1 and token[i - 1] != "@") or ((i == 0 or i == n - 1) and other_leet)
+        ):
             chars[i] = "a"
     by_context = "".join(chars)
     all_l = "".join("l" if c == "1" else chars[i] for i, c in enumerate(token))
@@ -118,7 +126,12 @@ def leet_views(src: View) -> list[View]:
             end += 1
         done = end
         token = text[start:end]
-        if len(token) < 3 or _LETTER.search(token) is None or _NOT_LEET.fullmatch(token):
+        # Two-char tokens only as a domain label ("wa.m3"); "b4" and "2u" are text-speak.
+        short = len(token) < 3 and not (
+            len(token) == 2
+            and ((start and text[start - 1] == ".") or (end < n and text[end] == "."))
+        )
+        if short or _LETTER.search(token) is None or _NOT_LEET.fullmatch(token):
             continue
         by_context, all_l = _deleet(token)
         if by_context != token:

@@ -62,6 +62,32 @@ def test_obfuscated_urls_are_found_and_flagged(text, written, host):
     assert url.attrs["obfuscated"] is True
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "https://w a . m e/447700900123",
+        "w*a*.*m*e/447700900123",
+        "https://w4.m3/447700900123",
+        "https://wа.me/447700900123",  # Cyrillic а
+    ],
+)
+def test_links_spelled_out_only_in_folded_views_are_found(written):
+    text = f"msg me {written} x"
+    urls = [u for u in entities(text, "url") if u.attrs["host"] == "wa.me"]
+    assert [u.text for u in urls] == [written]
+    assert urls[0].attrs["obfuscated"] is True
+    assert urls[0].attrs["view"] in ("skeleton", "joined", "leet")
+    handles = entities(text, "social_handle")
+    assert [(h.value, h.attrs["platform"]) for h in handles] == [("447700900123", "whatsapp")]
+
+
+def test_leet_domain_is_found_through_the_leet_view():
+    domain = one("go to d3p0p-s3cur3.c0m now", "domain")
+    assert domain.text == "d3p0p-s3cur3.c0m"
+    assert domain.attrs["host"] == "depop-secure.com"
+    assert domain.attrs["view"] == "leet"
+
+
 def test_defanged_url_is_flagged_defanged():
     assert one("hxxp://evil.xyz/a", "url").attrs["defanged"] is True
 

@@ -51,12 +51,22 @@ def test_phone_attrs():
         "zero seven seven zero zero nine zero zero one two three",
         "07700 nine double oh 123",
         "0 7 7 0 0 9 0 0 1 2 3",
+        "0*7*7*0*0 9*0*0*1*2*3",
+        "0_7_7_0_0_9_0_0_1_2_3",
     ],
 )
-def test_spelled_out_phone_numbers(written):
+def test_spelled_out_and_split_phone_numbers(written):
     found = phones(f"ring {written} after six")
     assert [p.value for p in found] == ["+447700900123"]
     assert found[0].text == written
+    assert found[0].attrs["obfuscated"] is True
+
+
+def test_numbers_jammed_against_labels_or_other_numbers():
+    assert [p.text for p in phones("To claim, call09050000327")] == ["09050000327"]
+    assert [p.text for p in phones("CustCare:08718720201.")] == ["08718720201"]
+    assert [p.text for p in phones("call free on 08000407165 (18+) 2 stop")] == ["08000407165"]
+    assert phones("ref ABC12345678901") == []
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,11 @@ def test_joined_view_joins_spaced_out_letters(disguised, word):
         ("paypa|", "paypal"),
         ("3m41l", "email"),
         ("g1ft", "gift"),
+        ("gucc1", "gucci"),
+        ("ver1f!c4t10n", "verification"),
+        ("repl!c@", "replica"),
+        ("$uper", "super"),
+        ("@cc0unt", "account"),
     ],
 )
 def test_leet_view_reads_digits_and_symbols_as_letters(disguised, word):
@@ -131,6 +136,23 @@ def test_leet_view_reads_digits_and_symbols_as_letters(disguised, word):
 @pytest.mark.parametrize("plain", ["u r 2 late", "2 c u soon", "plan a or b", "e.g. this"])
 def test_joined_view_leaves_text_speak_and_abbreviations_alone(plain):
     assert normalize(plain).view("joined") is None
+
+
+def test_leet_l_view_reads_every_1_as_l():
+    n = normalize("w4113t and 1ink")
+    assert n.view("leet_l") is not None
+    assert n.view("leet_l").text == "wallet and link"
+
+
+def test_joined_view_keeps_a_dot_unlike_the_other_gaps():
+    assert normalize("w a . m e").view("joined").text == "wa.me"
+    assert normalize("w*a*.*m*e").view("joined").text == "wa.me"
+    assert normalize("p.a.y.p.a.l").view("joined").text == "paypal"
+
+
+def test_leet_reads_two_char_domain_labels():
+    assert normalize("w4.m3/x").view("leet").text == "wa.me/x"
+    assert normalize("b4 2u").view("leet") is None
 
 
 def test_leet_applies_to_joined_letters():
