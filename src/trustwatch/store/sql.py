@@ -255,83 +255,102 @@ class SqlStore:
         return self.record_many([Recorded(event, verdict, actions)])[0]
 
     def record_many(self, items: Sequence[Recorded]) -> list[bool]:
-        """Store several verdicts in one transaction (group commit); one flag per item."""
+        """Store several verdicts in one transaction (group commit); one flag per item.
+
+        True for an item stored now; False for an event id stored before, or repeated
+        earlier in ``items``.
+        """
         if not items:
             return []
         now = _now()
-        stored: list[bool] = []
-        verdict_rows: list[dict[str, Any]] = []
-        signal_rows: list[dict[str, Any]] = []
-        action_rows: list[dict[str, Any]] = []
+        first: dict[str, Recorded] = {}
+        for item in items:
+            first.setdefault(item.event.id, item)
+        event_rows = []
+        for ev_id, item in first.items():
+            subject_type, subject_id = _subject(item.event)
+            event_rows.append(
+                {
+                    "id": ev_id,
+                    "type": item.event.type,
+                    "actor_id": item.event.actor.id,
+                    "subject_type": subject_type,
+                    "subject_id": subject_id,
+                    "occurred_at": item.event.occurred_at,
+                    "received_at": now,
+                    "body": item.event.model_dump_json(),
+                }
+            )
         with self._write() as conn:
-            # RETURNING tells inserted from ignored rows on every backend (rowcount does not).
+            # RETURNING tells inserted from ignored rows on every backend (rowcount does not);
+            # one statement per row keeps SQLAlchemy's compiled-statement cache effective.
             event_insert = self._insert_ignore(EventRow.__table__).returning(
                 EventRow.__table__.c.id
             )
-            for item in items:
-                ev, verdict = item.event, item.verdict
-                subject_type, subject_id = _subject(ev)
-                result = conn.execute(
-                    event_insert,
-                    {
-                        "id": ev.id,
-                        "type": ev.type,
-                        "actor_id": ev.actor.id,
-                        "subject_type": subject_type,
-                        "subject_id": subject_id,
-                        "occurred_at": ev.occurred_at,
-                        "received_at": now,
-                        "body": ev.model_dump_json(),
-                    },
-                )
-                inserted = result.first() is not None
-                stored.append(inserted)
-                if not inserted:
-                    continue
-                verdict_rows.append(
-                    {
-                        "event_id": ev.id,
-                        "action": verdict.action.value,
-                        "pack_version": verdict.pack_version,
-                        "execution_mode": verdict.execution_mode.value,
-                        "latency_ms": verdict.latency_ms,
-                        "created_at": now,
-                        "body": verdict.model_dump_json(),
-                    }
-                )
-                signal_rows.extend(
-                    {
-                        "event_id": ev.id,
-                        "policy": decision.policy,
-                        "detector": signal.detector,
-                        "score": signal.score,
-                        "mode": decision.mode,
-                    }
-                    for decision in verdict.policies
-                    for signal in decision.signals
-                )
-                action_rows.extend(
-                    {
-                        "id": a.id,
-                        "event_id": a.event_id,
-                        "actor_id": a.actor_id,
-                        "target_type": a.target_type,
-                        "target_id": a.target_id,
-                        "action": a.action.value,
-                        "operation": a.operation,
-                        "policies": json.dumps(a.policies),
-                        "pack_version": a.pack_version,
-                        "created_at": now,
-                    }
-                    for a in item.actions
-                )
-            if verdict_rows:
-                conn.execute(self._insert_ignore(VerdictRow.__table__), verdict_rows)
-            if signal_rows:
-                conn.execute(insert(SignalRow), signal_rows)
-            if action_rows:
-                conn.execute(self._insert_ignore(ActionRow.__table__), action_rows)
+            inserted = {
+                row["id"]
+                for row in event_rows
+                if conn.execute(event_insert, row).first() is not None
+            }
+            fresh = [first[ev_id] for ev_id in first if ev_id in inserted]
+            if fresh:
+                self._insert_verdicts(conn, fresh, now)
+        seen: set[str] = set()
+        stored: list[bool] = []
+        for item in items:
+            ev_id = item.event.id
+            stored.append(ev_id in inserted and ev_id not in seen)
+            seen.add(ev_id)
         return stored
+
+    def _insert_verdicts(self, conn: Connection, items: list[Recorded], now: datetime) -> None:
+        verdict_rows: list[dict[str, Any]] = []
+        signal_rows: list[dict[str, Any]] = []
+        action_rows: list[dict[str, Any]] = []
+        for item in items:
+            ev_id, verdict = item.event.id, item.verdict
+            verdict_rows.append(
+                {
+                    "event_id": ev_id,
+                    "action": verdict.action.value,
+                    "pack_version": verdict.pack_version,
+                    "execution_mode": verdict.execution_mode.value,
+                    "latency_ms": verdict.latency_ms,
+                    "created_at": now,
+                    "body": verdict.model_dump_json(),
+                }
+            )
+            signal_rows.extend(
+                {
+                    "event_id": ev_id,
+                    "policy": decision.policy,
+                    "detector": signal.detector,
+                    "score": signal.score,
+                    "mode": decision.mode,
+                }
+                for decision in verdict.policies
+                for signal in decision.signals
+            )
+            action_rows.extend(
+                {
+                    "id": a.id,
+                    "event_id": a.event_id,
+                    "actor_id": a.actor_id,
+                    "target_type": a.target_type,
+                    "target_id": a.target_id,
+                    "action": a.action.value,
+                    "operation": a.operation,
+                    "policies": json.dumps(a.policies),
+                    "pack_version": a.pack_version,
+                    "created_at": now,
+                }
+                for a in item.actions
+            )
+        conn.execute(self._insert_ignore(VerdictRow.__table__), verdict_rows)
+        if signal_rows:
+            conn.execute(insert(SignalRow), signal_rows)
+        if action_rows:
+            conn.execute(self._insert_ignore(ActionRow.__table__), action_rows)
 
     def record_shadow(self, verdicts: Sequence[Verdict]) -> None:
         """Store verdicts of a shadow pack version (idempotent by event id and version)."""
