@@ -112,13 +112,19 @@ class KafkaBus:
     def consumer(self, group: str, topics: Sequence[str]) -> KafkaConsumer:
         return KafkaConsumer(self, group, topics)
 
-    def read_all(self, topic: str, idle_s: float = 1.5) -> list[Record]:
-        """Read from the beginning until nothing new arrives for ``idle_s``; joins no group."""
+    def read_all(self, topic: str, idle_s: float = 0.5, first_s: float = 3.0) -> list[Record]:
+        """Read from the beginning; joins no group.
+
+        The broker's high watermarks cannot be trusted (tansu reports them too low), so
+        this stops once nothing new has arrived for ``idle_s`` after the first record,
+        or after ``first_s`` if the topic stays empty.
+        """
         consumer = Consumer(
             {
                 "bootstrap.servers": self.servers,
                 "group.id": f"trustwatch-reader-{uuid.uuid4().hex}",
                 "enable.auto.commit": False,
+                "fetch.wait.max.ms": 50,
                 **self.config,
             },
             logger=client_log,
@@ -129,8 +135,8 @@ class KafkaBus:
             consumer.assign([KafkaTopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
             out: list[Record] = []
             quiet_since = time.monotonic()
-            while time.monotonic() - quiet_since < idle_s:
-                batch = consumer.consume(1000, 0.2)
+            while time.monotonic() - quiet_since < (idle_s if out else first_s):
+                batch = consumer.consume(1000, 0.1)
                 good = [m for m in batch if m.error() is None]
                 if good:
                     quiet_since = time.monotonic()

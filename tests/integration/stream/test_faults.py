@@ -19,6 +19,8 @@ from sqlalchemy import text
 
 from trustwatch.verdicts import Verdict
 
+pytestmark = pytest.mark.slow
+
 
 def _stored(s: Setup, sql: str) -> list[str]:
     with s.store.engine.connect() as conn:
@@ -70,14 +72,14 @@ def _consumed(log: str) -> int:
 
 
 def test_sigkilled_worker_restarts_and_each_good_event_gets_one_verdict(setup, workers) -> None:
-    data = make_lines(4000)
+    data = make_lines(2000)
     produce(setup, data.lines)
-    first = workers(setup, "first", "--batch-size", "20")
-    wait_for(lambda: _verdict_count(setup) >= 300, what="the first verdicts")
+    first = workers(setup, "first", "--batch-size", "10")
+    wait_for(lambda: _verdict_count(setup) >= 200, what="the first verdicts")
     first.kill()
     assert _verdict_count(setup) < len(data.good), "the worker finished before it was killed"
     port = free_port()
-    second = workers(setup, "second", "--batch-size", "20", "--metrics-port", str(port))
+    second = workers(setup, "second", "--batch-size", "10", "--metrics-port", str(port))
     _wait_until_done(setup, data)
     metrics = _scrape(port)
     assert second.terminate() == 0
@@ -124,7 +126,7 @@ def test_two_workers_in_one_group_split_partitions_and_decide_each_event_once(
             what="the two workers to split the four partitions",
         )
         assert set(_last_assignment(a.log())).isdisjoint(_last_assignment(b.log()))
-        data = make_lines(3000)
+        data = make_lines(1500)
         produce(setup, data.lines)
         _wait_until_done(setup, data)
         assert a.terminate() == 0
@@ -151,9 +153,9 @@ def test_worker_survives_a_broker_restart(setup, workers) -> None:
     republished from the store, not decided again.
     """
     assert setup.broker is not None
-    data = make_lines(2000)
-    half = data.lines[:1000]
-    first_good = {f"evt_{i}" for i in range(1000) if f"evt_{i}" in data.good}
+    data = make_lines(1000)
+    half = data.lines[:500]
+    first_good = {f"evt_{i}" for i in range(500) if f"evt_{i}" in data.good}
     produce(setup, half)
     worker = workers(setup, "w")
     wait_for(lambda: _verdict_count(setup) == len(first_good), what="the first half")
