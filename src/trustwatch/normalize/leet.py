@@ -45,13 +45,25 @@ def joined_view(src: View) -> View | None:
         run = m.group(0)
         if len(_LETTER.findall(run)) < 3:
             continue  # "u r 2", "2 c u": text-speak, not a spelled-out word
-        base = m.start()
-        gaps = [(g.start(), g.end(), g.group(0)) for g in _GAP.finditer(run)]
-        usual = Counter(g[2] for g in gaps).most_common(1)[0][0]
-        for start, end, gap in gaps:
-            # A dot unlike the usual gap is the word's own: "w a . m e" -> "wa.me".
-            keep = "." if gap != usual and "." in gap else ""
-            edits.append((base + start, base + end, keep))
+        gaps = [
+            (m.start() + g.start(), m.start() + g.end(), g.group(0)) for g in _GAP.finditer(run)
+        ]
+        # Dashed or dotted words with spaces between ("s-u-p-e-r c.l.o.n.e") are joined
+        # word by word; a run whose spaces part single chars ("w a . m e") is one word.
+        words: list[list[tuple[int, int, str]]] = [[]]
+        for found in gaps:
+            if found[2].strip():
+                words[-1].append(found)
+            else:
+                words.append([])
+        if any(not word for word in words):
+            words = [gaps]
+        for word in words:
+            usual = Counter(g[2] for g in word).most_common(1)[0][0]
+            for start, end, gap in word:
+                # A dot unlike the usual gap is the word's own: "w a . m e" -> "wa.me".
+                keep = "." if gap != usual and "." in gap else ""
+                edits.append((start, end, keep))
     return rewrite(src, "joined", edits) if edits else None
 
 
@@ -79,7 +91,7 @@ def _deleet(token: str) -> tuple[str, str]:
                 chars[i] = "l" if chars[i + 1] in _VOWELS and not tion else "i"
             else:
                 prev = token[i - 1] if i else ""
-                chars[i] = "l" if prev in _VOWELS or prev in "1!|430" else "i"
+                chars[i] = "l" if prev in _VOWELS or prev in "1!|430@" else "i"
         elif ch == "|":
             chars[i] = "l"
         elif ch == "$":

@@ -150,6 +150,11 @@ def test_joined_view_keeps_a_dot_unlike_the_other_gaps():
     assert normalize("p.a.y.p.a.l").view("joined").text == "paypal"
 
 
+def test_joined_view_keeps_spaces_between_dashed_or_dotted_words():
+    assert normalize("s-u-p-e-r c.l.o.n.e").view("joined").text == "super clone"
+    assert normalize("f*a*k*e f.u.r").view("joined").text == "fake fur"
+
+
 def test_leet_reads_two_char_domain_labels():
     assert normalize("w4.m3/x").view("leet").text == "wa.me/x"
     assert normalize("b4 2u").view("leet") is None
