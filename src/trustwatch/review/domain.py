@@ -139,7 +139,9 @@ def surface_of(event: Event) -> str:
 def triggers_for(
     event: Event, verdict: Verdict, severities: Mapping[str, int]
 ) -> list[CaseTrigger]:
-    """Cases an event opens: each live policy decided review or hold; every user report."""
+    """Cases an event opens. Every user report opens one. A verdict whose action is review
+    or hold opens one per live policy that decided review or hold; a blocked item is
+    already dealt with, and shadow or backtest verdicts never act."""
     if event.report is not None:
         reason = (event.report.reason or "").strip().lower()
         policy = reason if reason in severities else REPORTS_QUEUE
@@ -156,7 +158,7 @@ def triggers_for(
                 actor_id=event.report.target_id if event.report.target_type == "user" else None,
             )
         ]
-    if verdict.execution_mode.value != "live":
+    if verdict.execution_mode.value != "live" or verdict.action not in CASE_ACTIONS:
         return []
     return [
         CaseTrigger(

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from trustwatch.events import Event
@@ -23,7 +23,7 @@ from trustwatch.review.domain import (
     sla_seconds,
     triggers_for,
 )
-from trustwatch.review.models import CASE_EVENTS, CASES, CURSOR, CaseEventRow, CaseRow
+from trustwatch.review.models import CASE_EVENTS, CASES, CURSOR, CaseEventRow
 from trustwatch.review.transactions import insert_ignore, reading, upsert, utc, writing
 from trustwatch.store.models import EventRow, VerdictRow
 from trustwatch.verdicts import Action, Verdict
@@ -84,11 +84,18 @@ class CaseOpener:
     def _pending(
         self, conn: Connection, cursor: datetime | None
     ) -> list[tuple[Event, CaseTrigger]]:
-        flagged = [a.value for a in (*CASE_ACTIONS, Action.BLOCK)]
+        flagged = [a.value for a in CASE_ACTIONS]
+        linked = select(CASE_EVENTS.c.id).where(
+            CASE_EVENTS.c.event_id == VerdictRow.event_id,
+            CASE_EVENTS.c.source.in_(("verdict", "report")),
+        )
         query = (
             select(EventRow.body, VerdictRow.body.label("verdict"))
             .join(VerdictRow, VerdictRow.event_id == EventRow.id)
-            .where(or_(VerdictRow.action.in_(flagged), EventRow.type == "report.filed"))
+            .where(
+                or_(VerdictRow.action.in_(flagged), EventRow.type == "report.filed"),
+                ~linked.exists(),
+            )
             .order_by(VerdictRow.created_at)
         )
         if cursor is not None:
@@ -185,40 +192,41 @@ class CaseOpener:
         content = self._reported_content(conn, trigger) if is_report else None
         trigger = self._resolve_entity(conn, trigger)
         actor_id = trigger.actor_id or (content[1] if content else None)
+        # Statements take bound parameters, so SQLAlchemy compiles each one once.
         open_case = conn.execute(
-            select(CASES).where(
-                CaseRow.policy == trigger.policy,
-                CaseRow.entity_type == trigger.entity.type,
-                CaseRow.entity_id == trigger.entity.id,
-                CaseRow.status != CaseStatus.CLOSED.value,
-            )
+            _FIND_OPEN,
+            {
+                "policy": trigger.policy,
+                "entity_type": trigger.entity.type,
+                "entity_id": trigger.entity.id,
+                "closed": CaseStatus.CLOSED.value,
+            },
         ).one_or_none()
         if open_case is None:
             sev = trigger.severity
             reports = int(is_report)
             r = reach([trigger.surface], reports)
             case_id = conn.execute(
-                insert(CASES)
-                .values(
-                    policy=trigger.policy,
-                    entity_type=trigger.entity.type,
-                    entity_id=trigger.entity.id,
-                    actor_id=actor_id,
-                    source=trigger.source,
-                    status=CaseStatus.OPEN.value,
-                    severity=sev,
-                    reach=r,
-                    reports=reports,
-                    base_priority=base_priority(sev, r),
-                    max_score=trigger.score,
-                    auto_action=None if trigger.action is None else trigger.action.value,
-                    sla_s=sla_seconds(sev),
-                    opened_at=now,
-                    updated_at=now,
-                    escalated=False,
-                    appeal=False,
-                )
-                .returning(CASES.c.id)
+                _INSERT_CASE,
+                {
+                    "policy": trigger.policy,
+                    "entity_type": trigger.entity.type,
+                    "entity_id": trigger.entity.id,
+                    "actor_id": actor_id,
+                    "source": trigger.source,
+                    "status": CaseStatus.OPEN.value,
+                    "severity": sev,
+                    "reach": r,
+                    "reports": reports,
+                    "base_priority": base_priority(sev, r),
+                    "max_score": trigger.score,
+                    "auto_action": None if trigger.action is None else trigger.action.value,
+                    "sla_s": sla_seconds(sev),
+                    "opened_at": now,
+                    "updated_at": now,
+                    "escalated": False,
+                    "appeal": False,
+                },
             ).scalar_one()
         else:
             case_id = open_case.id
@@ -228,30 +236,62 @@ class CaseOpener:
             r = widest + reports
             actions = [Action(a) for a in (open_case.auto_action, trigger.action) if a]
             conn.execute(
-                update(CASES)
-                .where(CaseRow.id == case_id)
-                .values(
-                    severity=sev,
-                    reach=r,
-                    reports=reports,
-                    base_priority=base_priority(sev, r, escalated=open_case.escalated),
-                    sla_s=min(open_case.sla_s, sla_seconds(sev)),
-                    max_score=max(open_case.max_score, trigger.score),
-                    auto_action=Action.strongest(actions).value if actions else None,
-                    actor_id=open_case.actor_id or actor_id,
-                    updated_at=now,
-                )
+                _UPDATE_CASE,
+                {
+                    "case_id": case_id,
+                    "severity": sev,
+                    "reach": r,
+                    "reports": reports,
+                    "base_priority": base_priority(sev, r, escalated=open_case.escalated),
+                    "sla_s": min(open_case.sla_s, sla_seconds(sev)),
+                    "max_score": max(open_case.max_score, trigger.score),
+                    "auto_action": Action.strongest(actions).value if actions else None,
+                    "actor_id": open_case.actor_id or actor_id,
+                    "updated_at": now,
+                },
             )
-        self._link(conn, case_id, trigger.event_id, trigger.policy, trigger.source, now)
-        if content is not None:
-            self._link(conn, case_id, content[0], trigger.policy, "content", now)
+        link = insert_ignore(self.engine, CASE_EVENTS)
+        rows = [(trigger.event_id, trigger.source)] + ([(content[0], "content")] if content else [])
+        conn.execute(
+            link,
+            [
+                {
+                    "case_id": case_id,
+                    "event_id": event_id,
+                    "policy": trigger.policy,
+                    "source": source,
+                    "added_at": now,
+                }
+                for event_id, source in rows
+            ],
+        )
         return 1
 
-    def _link(
-        self, conn: Connection, case_id: int, event_id: str, policy: str, source: str, now: float
-    ) -> None:
-        conn.execute(
-            insert_ignore(self.engine, CASE_EVENTS).values(
-                case_id=case_id, event_id=event_id, policy=policy, source=source, added_at=now
+
+_FIND_OPEN = select(CASES).where(
+    CASES.c.policy == bindparam("policy"),
+    CASES.c.entity_type == bindparam("entity_type"),
+    CASES.c.entity_id == bindparam("entity_id"),
+    CASES.c.status != bindparam("closed"),
+)
+_INSERT_CASE = insert(CASES).returning(CASES.c.id)
+_UPDATE_CASE = (
+    update(CASES)
+    .where(CASES.c.id == bindparam("case_id"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "severity",
+                "reach",
+                "reports",
+                "base_priority",
+                "sla_s",
+                "max_score",
+                "auto_action",
+                "actor_id",
+                "updated_at",
             )
-        )
+        }
+    )
+)

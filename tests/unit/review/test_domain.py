@@ -53,12 +53,11 @@ def _verdict(*decisions: tuple[str, Action, str], mode: Mode = Mode.LIVE) -> Ver
     )
 
 
-def test_only_live_review_and_hold_decisions_open_cases() -> None:
+def test_review_and_hold_verdicts_open_a_case_per_live_policy_that_asked_for_one() -> None:
     event = parse_event(_message())
     verdict = _verdict(
         ("off_platform", Action.REVIEW, "live"),
         ("phishing", Action.HOLD, "live"),
-        ("spam", Action.BLOCK, "live"),
         ("counterfeit", Action.WARN, "live"),
         ("prohibited", Action.HOLD, "shadow"),
     )
@@ -69,6 +68,8 @@ def test_only_live_review_and_hold_decisions_open_cases() -> None:
     ]
     shadow_run = _verdict(("off_platform", Action.REVIEW, "live"), mode=Mode.SHADOW)
     assert triggers_for(event, shadow_run, SEVERITIES) == []
+    blocked = _verdict(("off_platform", Action.REVIEW, "live"), ("spam", Action.BLOCK, "live"))
+    assert triggers_for(event, blocked, SEVERITIES) == []
 
 
 def test_every_report_opens_a_case_in_the_policy_its_reason_names_or_the_reports_queue() -> None:
