@@ -14,8 +14,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from trustwatch.engine import Engine
 from trustwatch.observability import STORE_BATCH, STORE_COMMIT_SECONDS, STORE_QUEUE
@@ -24,13 +24,11 @@ from trustwatch.verdicts import Verdict
 
 log = logging.getLogger(__name__)
 
-Done = Callable[[bool | BaseException], None]
-
 
 @dataclass(frozen=True)
 class _Job:
     item: Recorded
-    done: Done | None
+    future: asyncio.Future[bool] | None = None
 
 
 class WriterFullError(Exception):
@@ -60,21 +58,17 @@ class VerdictWriter:
             self._thread.join(timeout=30)
             self._thread = None
 
-    def submit(self, item: Recorded, done: Done | None = None) -> None:
+    def submit(self, item: Recorded, future: asyncio.Future[bool] | None = None) -> None:
+        """Queue ``item``; ``future`` (of the caller's loop) gets the outcome of its commit."""
         try:
-            self._queue.put_nowait(_Job(item, done))
+            self._queue.put_nowait(_Job(item, future))
         except queue.Full:
             raise WriterFullError from None
 
     async def commit(self, item: Recorded) -> bool:
         """Queue ``item`` and wait for its commit; True if new, False if already stored."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[bool] = loop.create_future()
-
-        def done(result: bool | BaseException) -> None:
-            loop.call_soon_threadsafe(_settle, future, result)
-
-        self.submit(item, done)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.submit(item, future)
         return await future
 
     def _run(self) -> None:
@@ -113,10 +107,14 @@ class VerdictWriter:
                 time.sleep(0.05 * 2**attempt)
         STORE_COMMIT_SECONDS.observe(time.perf_counter() - started)
         STORE_BATCH.observe(len(jobs))
+        # One wake-up per event loop for the whole group, not one per request.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], Any]]] = {}
         for i, job in enumerate(jobs):
-            if job.done is None:
-                continue
-            job.done(results[i] if results is not None else error or RuntimeError("store failed"))
+            if job.future is not None:
+                outcome = results[i] if results is not None else error or RuntimeError("failed")
+                by_loop.setdefault(job.future.get_loop(), []).append((job.future, outcome))
+        for loop, settled in by_loop.items():
+            loop.call_soon_threadsafe(_settle, settled)
 
     def _shadow(self, items: list[Recorded]) -> None:
         engines = self.shadow_engines
@@ -135,10 +133,11 @@ class VerdictWriter:
             log.exception("shadow verdicts could not be stored")
 
 
-def _settle(future: asyncio.Future[bool], result: bool | BaseException) -> None:
-    if future.done():
-        return
-    if isinstance(result, BaseException):
-        future.set_exception(result)
-    else:
-        future.set_result(result)
+def _settle(settled: list[tuple[asyncio.Future[bool], bool | BaseException]]) -> None:
+    for future, outcome in settled:
+        if future.done():
+            continue
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
