@@ -63,6 +63,8 @@ class Engine:
                 self._by_type.setdefault(event_type, []).append(plan)
         self.detector_calls: dict[str, int] = {}
         self.detector_errors: dict[str, int] = {}
+        # Cumulative wall time per detector, for the service's detector latency metric.
+        self.detector_seconds: dict[str, float] = {}
 
     @classmethod
     def from_path(cls, path: str | Path | None = None, **kwargs: Any) -> Engine:
@@ -174,6 +176,7 @@ class Engine:
         key = id(det)
         found = memo.get(key)
         if found is None:
+            started = time.perf_counter()
             try:
                 found = det.detect(item, ctx)
             except Exception as exc:
@@ -185,6 +188,9 @@ class Engine:
                 found = []
             memo[key] = found
             self.detector_calls[det.name] = self.detector_calls.get(det.name, 0) + 1
+            self.detector_seconds[det.name] = (
+                self.detector_seconds.get(det.name, 0.0) + time.perf_counter() - started
+            )
         return found
 
 
