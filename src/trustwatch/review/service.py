@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trustwatch.enforcement import EnforcementAction
 from trustwatch.events import Event
+from trustwatch.policy.pack import Pack
 from trustwatch.review import auth
 from trustwatch.review.dashboard import build_dashboard
 from trustwatch.review.domain import (
@@ -88,7 +89,7 @@ SESSION_TTL_S = 12 * 3600.0
 CLAIM_TTL_S = 30 * 60.0
 
 
-def severities_of(pack: Any) -> dict[str, int]:
+def severities_of(pack: Pack) -> dict[str, int]:
     """Policy name -> severity, from a loaded ``Pack``."""
     return {name: int(policy.severity) for name, policy in pack.policies.items()}
 
