@@ -16,11 +16,13 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -37,9 +39,6 @@ ENGINE_SECONDS = Histogram(
     "Time the engine took to decide one event, by entry point.",
     ["entry"],
     buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1.0, 5.0),
-)
-DETECTOR_CALLS = Counter(
-    "trustwatch_detector_calls_total", "Detector invocations by detector.", ["detector"]
 )
 DECISIONS = Counter(
     "trustwatch_policy_decisions_total",
@@ -150,3 +149,44 @@ def observe_verdict(entry: str, verdict: Any, actions: list[Any]) -> None:
     for action in actions:
         for policy in action.policies:
             ACTIONS.labels(policy, action.action.value).inc()
+
+
+class _DetectorCollector(Collector):
+    """Detector calls and time, read from the live engines at scrape time.
+
+    Engines keep cumulative ``detector_calls`` / ``detector_seconds``; average detector
+    latency is ``rate(seconds_total) / rate(calls_total)``. A promoted pack brings a new
+    engine, which Prometheus sees as a counter reset.
+    """
+
+    def __init__(self) -> None:
+        self.sources: dict[str, Callable[[], Any]] = {}
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        calls = CounterMetricFamily(
+            "trustwatch_detector_calls", "Detector invocations.", labels=["entry", "detector"]
+        )
+        seconds = CounterMetricFamily(
+            "trustwatch_detector_seconds",
+            "Time spent in each detector.",
+            labels=["entry", "detector"],
+        )
+        for entry, source in list(self.sources.items()):
+            engine = source()
+            if engine is None:
+                continue
+            for name, count in list(engine.detector_calls.items()):
+                calls.add_metric([entry, name], count)
+            for name, total in list(getattr(engine, "detector_seconds", {}).items()):
+                seconds.add_metric([entry, name], total)
+        yield calls
+        yield seconds
+
+
+_DETECTORS = _DetectorCollector()
+REGISTRY.register(_DETECTORS)
+
+
+def watch_engine(entry: str, source: Callable[[], Any]) -> None:
+    """Export detector metrics of the engine ``source()`` returns, labelled ``entry``."""
+    _DETECTORS.sources[entry] = source

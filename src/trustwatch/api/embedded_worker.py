@@ -9,6 +9,7 @@ from typing import Any
 
 from trustwatch.api.service import TrustService
 from trustwatch.engine import Engine
+from trustwatch.observability import watch_engine
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class EmbeddedWorker:
         self._worker = Worker(
             self.service.live_engine_factory(), self.service.store, consumer, bus.topics
         )
+        watch_engine("worker", lambda: self._worker.engine if self._worker else None)
         self._thread = threading.Thread(target=self._run, args=(consumer,), name="bus-worker")
         self._thread.daemon = True
         self._thread.start()

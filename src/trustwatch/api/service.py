@@ -23,7 +23,13 @@ from trustwatch.enforcement import EnforcementAction, actions_for
 from trustwatch.engine import Engine
 from trustwatch.errors import InvalidEventError, PackErrors
 from trustwatch.events import Event, parse_event
-from trustwatch.observability import EVENTS_ACCEPTED, REJECTED, observe_verdict, span
+from trustwatch.observability import (
+    EVENTS_ACCEPTED,
+    REJECTED,
+    observe_verdict,
+    span,
+    watch_engine,
+)
 from trustwatch.policy.pack import Pack, load_pack
 from trustwatch.settings import Settings
 from trustwatch.store.sql import (
@@ -90,6 +96,7 @@ class TrustService:
         )
         self._pack_lock = threading.Lock()
         self.live = self._initial_live()
+        watch_engine("api", lambda: self.live.engine)
         self.writer.shadow_engines = tuple(
             self._engine(as_shadow(pack_from_yaml(v.yaml).pack))
             for v in self.store.shadow_pack_versions()

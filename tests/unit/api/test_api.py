@@ -157,6 +157,9 @@ def test_events_batch_is_accepted_and_decided_by_the_embedded_worker(tmp_path: P
             time.sleep(0.05)
             found = client.get("/v1/verdicts/evt_q1", headers=headers)
         assert found.status_code == 200 and found.json()["action"] == "block"
+        metrics = client.get("/metrics").text
+        assert "trustwatch_stream_consumer_lag{" in metrics
+        assert 'trustwatch_detector_calls_total{detector="phrase_list",entry="worker"}' in metrics
 
 
 def test_events_batch_with_an_invalid_event_accepts_nothing(
@@ -257,6 +260,7 @@ def test_operations_endpoints(client: TestClient, key_for: Keys) -> None:
     metrics = client.get("/metrics").text
     assert 'trustwatch_http_request_seconds_count{method="POST",route="/v1/check"' in metrics
     assert 'trustwatch_enforcement_actions_total{action="block",policy="spam"}' in metrics
+    assert 'trustwatch_detector_seconds_total{detector="phrase_list",entry="api"}' in metrics
     schema = client.get("/v1/schemas/message.sent").json()
     assert schema["properties"]["type"]["const"] == "message.sent"
     assert "message.sent" in _problem(client.get("/v1/schemas/nope"), 404)["detail"]
