@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,8 @@ from trustwatch.review.domain import (
 )
 from trustwatch.review.labels import export_labels
 from trustwatch.store.models import VerdictRow
+from trustwatch.stream.bus import MemoryBus, OutRecord
+from trustwatch.stream.worker import Worker
 from trustwatch.verdicts import Action
 
 FF = "hey! pay me on paypal f&f and i'll ship today"
@@ -295,3 +298,28 @@ def test_a_verdict_committed_after_a_newer_one_still_opens_its_case(world: World
         "u1",
         "u2",
     ]
+
+
+def test_cases_open_from_verdicts_the_stream_worker_stored(world: World) -> None:
+    bus = MemoryBus()
+    bus.ensure_topics()
+    events = [
+        {
+            "id": f"w{i}",
+            "type": "message.sent",
+            "occurred_at": "2026-11-02T10:15:00Z",
+            "actor": {"id": f"u_w{i}"},
+            "message": {"id": f"m_w{i}", "text": text},
+        }
+        for i, text in enumerate([FF, BENIGN, HANDLE])
+    ]
+    bus.producer().send(
+        [OutRecord(bus.topics.events, e["actor"]["id"], json.dumps(e).encode()) for e in events]
+    )
+    worker = Worker(
+        world.engine, world.store, bus.consumer("trustwatch", [bus.topics.events]), bus.topics
+    )
+    worker.run(threading.Event(), max_events=3)
+    assert world.service.sync_cases() == 2
+    queue = world.service.queue(world.user("ann", Role.ANALYST))
+    assert sorted(c.entity.id for c in queue) == ["u_w0", "u_w2"]
