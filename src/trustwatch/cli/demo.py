@@ -26,6 +26,7 @@ DEFAULT_URL = "http://127.0.0.1:8000"
     show_default=True,
     help="share of events sent to /v1/events (decided by the worker) instead of /v1/check",
 )
+@click.option("--local", is_flag=True, help="start a server in this process (temporary data)")
 @click.option("-q", "--quiet", is_flag=True, help="only the summary")
 def demo(
     url: str | None,
@@ -34,6 +35,7 @@ def demo(
     rate: float,
     seed: int,
     async_share: float,
+    local: bool,
     quiet: bool,
 ) -> None:
     """Send synthetic marketplace events (chats, listings, profiles, reports) and print verdicts.
@@ -44,9 +46,9 @@ def demo(
 
     server = None
     base = url or DEFAULT_URL
-    if url is None and not _reachable(base):
+    if local or (url is None and not _reachable(base)):
         server, base, key = _start_local_server()
-        click.echo(f"no server at {DEFAULT_URL}; started one at {base} (temporary data dir)")
+        click.echo(f"started a server at {base} (temporary data dir)")
     if key is None:
         from trustwatch.api.bootstrap import read_bootstrap_key
         from trustwatch.settings import get_settings
