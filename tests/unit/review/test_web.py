@@ -135,3 +135,15 @@ def test_an_admin_creates_users_and_changes_roles_from_the_console_and_both_are_
         ("boss", "user.created", "user:newbie"),
         ("boss", "user.role_changed", "user:newbie"),
     ]
+
+
+def test_event_text_is_escaped_in_the_case_view(world: World) -> None:
+    world.message("e_x", "pay me on paypal f&f <script>alert(1)</script>")
+    world.service.sync_cases()
+    world.user("ann", Role.ANALYST)
+    client = _client(world)
+    _login(client, "ann")
+    [case] = world.service.queue(world.user("ann", Role.ANALYST))
+    html = client.get(f"/console/cases/{case.id}").text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
