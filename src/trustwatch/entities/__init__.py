@@ -63,7 +63,7 @@ KINDS = (
 )
 
 
-_FOLDED_VIEWS = frozenset({"skeleton", "joined", "leet", "leet_l"})
+_FOLDED_VIEWS = frozenset({"skeleton", "joined", "leet", "leet_alt"})
 
 
 def extract(normalized: Normalized) -> list[Entity]:

@@ -13,7 +13,7 @@ from trustwatch.entities.hosts import SHORTENERS, host_attrs, plausible_bare_dom
 _PATH = r"(?P<path>[/?#][^\s<>\"'`]*)?"
 _SCHEMED = re.compile(
     r"(?<![\w])(?P<scheme>https?|ftp)://(?P<userinfo>[^\s/?#<>\"'`@]+@)?"
-    r"(?P<host>\[[0-9a-f:.]+\]|[^\s/?#<>\"'`:@]+)(?::(?P<port>\d{1,5}))?" + _PATH
+    r"(?P<host>\[[0-9a-f:.]+\]|\w[\w.-]*)(?::(?P<port>\d{1,5}))?" + _PATH
 )
 _BARE = re.compile(
     r"(?<![\w@.\-/:$])(?P<host>(?:\w(?:[\w-]{0,61}\w)?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59}))"
@@ -71,8 +71,8 @@ def find_emails(scan: Scan) -> list[Entity]:
 def _free(scan: Scan, start: int, end: int, host: str, folded: bool) -> bool:
     """Whether a link may be added there: nothing found there yet or, in a folded view,
     only links the folded reading explains better: a look-alike whose folded host is a
-    known messaging or payment host (``wа.me``, Cyrillic а), or one with no real
-    suffix (``https://w4.m3``)."""
+    known messaging or payment host (``wа.me`` with a Cyrillic а, ``w4.me``), or one with
+    no real suffix (``https://w4.m3``)."""
     if not scan.taken(start, end):
         return True
     if not folded:
@@ -83,7 +83,9 @@ def _free(scan: Scan, start: int, end: int, host: str, folded: bool) -> bool:
     for e in scan.overlapping(start, end):
         if e.kind not in ("url", "domain"):
             return False
-        lookalike = e.attrs.get("idn") and attrs["registrable_domain"] in KNOWN_HOSTS
+        if e.attrs.get("host") == attrs["host"]:
+            return False
+        lookalike = attrs["registrable_domain"] in KNOWN_HOSTS
         if not (lookalike or (not e.attrs.get("tld") and not e.attrs.get("is_ip"))):
             return False
     return True

@@ -17,10 +17,12 @@ _HINT = re.compile(r"\d(?:[ \t.\-()*_]{0,3}\d){6}")
 # An optional "+" / "00" and bracketed area code, then digits in groups; "(0)" may follow
 # the country code. Letters may touch the number ("call09050000327", "0845…over18s").
 _CANDIDATE = re.compile(
-    r"(?<![\d+£$€#/.,])(?<!\d[:\-])(?:\+|00)?(?:\(\d{2,5}\)[ \t.\-]?)?"
+    r"(?<![\d+£$€#/.,])(?<!\d[:\-])(?:\+[ \t.\-*_]{0,2}|00)?(?:\(\d{2,5}\)[ \t.\-]?)?"
     r"\d(?:(?:[ \t.\-*_]{1,3}|[ \t]?\(0\)[ \t]?)?\d){6,15}(?![\d%£$€]|[.,]\d|/\d)"
 )
-_GROUP = re.compile(r"(?:\+|00)?(?:\(\d{2,5}\)[ \t.\-]?)?\d+(?:[ \t]?\(0\)[ \t]?\d+)?")
+_GROUP = re.compile(
+    r"(?:\+[ \t.\-*_]{0,2}|00)?(?:\(\d{2,5}\)[ \t.\-]?)?\d+(?:[ \t]?\(0\)[ \t]?\d+)?"
+)
 # The only words that may run straight into a number: "call09050000327", "help:0870…".
 _JAMMED_BEFORE = re.compile(
     r"(?:^|[^a-z])(?:call|tel|phone|ph|mob|mobile|txt|text|ring|on|no|help|info|care|hotline"

@@ -20,9 +20,10 @@ Views, in order (each builds on the one named in brackets):
 ``leet`` (joined, else skeleton, else base)
     Leetspeak inside words read as letters: ``p4yp4l``, ``ca$h``, ``te1egram``,
     ``wh@tsapp``. ``1`` reads as ``l`` before a vowel or at a word's end, else ``i``.
-``leet_l`` (as leet)
-    Only when some ``1`` was read as ``i``: every ``1`` read as ``l`` instead
-    (``w4113t`` -> ``wallet``, ``1ink`` -> ``link``).
+``leet_alt`` (as leet)
+    The other reading where leet is ambiguous, only when it differs: every ``1`` read
+    as ``l`` (``w4113t`` -> ``wallet``, ``1ink`` -> ``link``) and a leading ``@`` as
+    ``a`` (``@uthentic``; in ``leet`` it stays, since ``@handle`` is real syntax).
 ``spelled`` (base)
     Spelled-out and defanged separators and digits: ``john at gmail dot com``,
     ``d3pop[.]com``, ``(dot)``, ``[at]``, ``hxxp://``, ``seven seven double oh nine``,
@@ -42,7 +43,7 @@ from trustwatch.normalize.view import View
 
 __all__ = ["VIEW_NAMES", "Normalized", "View", "fold", "normalize"]
 
-VIEW_NAMES = ("base", "skeleton", "joined", "leet", "leet_l", "spelled")
+VIEW_NAMES = ("base", "skeleton", "joined", "leet", "leet_alt", "spelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ class Normalized:
     @property
     def folded(self) -> View:
         """The most folded of base/skeleton/joined/leet: what look-alike matching reads."""
-        for name in ("leet", "leet_l", "joined", "skeleton"):
+        for name in ("leet", "leet_alt", "joined", "skeleton"):
             found = self.view(name)
             if found is not None:
                 return found

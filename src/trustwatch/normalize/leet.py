@@ -59,7 +59,10 @@ def joined_view(src: View) -> View | None:
         if any(not word for word in words):
             words = [gaps]
         for word in words:
-            usual = Counter(g[2] for g in word).most_common(1)[0][0]
+            counts = Counter(g[2] for g in word)
+            # The usual gap; on a tie a dot-free one ("t . m e"), then the shortest
+            # ("t...m.e": the word's own dot is the usual gap plus a dot).
+            usual = max(counts, key=lambda g: (counts[g], "." not in g, -len(g)))
             for start, end, gap in word:
                 # A dot unlike the usual gap is the word's own: "w a . m e" -> "wa.me".
                 keep = "." if gap != usual and "." in gap else ""
@@ -67,13 +70,14 @@ def joined_view(src: View) -> View | None:
     return rewrite(src, "joined", edits) if edits else None
 
 
-def _deleet(token: str) -> tuple[str, str]:
-    """Read one token's digits and symbols as letters: (by context, every "1" as "l")."""
+def _deleet(token: str, label: bool = False) -> tuple[str, str]:
+    """Read one token's digits and symbols as letters: (by context, the other reading)."""
     chars = list(token)
     n = len(chars)
     # A leading "@" (a handle) or a trailing one is a letter only when the word is leet
     # elsewhere too.
-    other_leet = sum(c in _DIGIT_TABLE or c in "1!|@$" for c in token) >= 2
+    # In a domain label ("w@.me") an "@" can't be a handle or an address.
+    other_leet = label or sum(c in _DIGIT_TABLE or c in "1!|@$" for c in token) >= 2
     # Right to left, so a "1" can look at the letter the next "1" became.
     for i in range(n - 1, -1, -1):
         ch = token[i]
@@ -103,8 +107,11 @@ def _deleet(token: str) -> tuple[str, str]:
         ):
             chars[i] = "a"
     by_context = "".join(chars)
-    all_l = "".join("l" if c == "1" else chars[i] for i, c in enumerate(token))
-    return by_context, all_l
+    # The other reading: every "1" an "l", and a leading "@" an "a" ("@uthentic").
+    alt = ["l" if c == "1" else chars[i] for i, c in enumerate(token)]
+    if token[0] == "@" and n > 2 and token[1] in _LETTERS:
+        alt[0] = "a"
+    return by_context, "".join(alt)
 
 
 def leet_views(src: View) -> list[View]:
@@ -113,7 +120,8 @@ def leet_views(src: View) -> list[View]:
     Only tokens with a letter change, and not numbers with units (``10am``, ``32gb``),
     hex, or digit runs with a 2 or 6 (years, ids), so prices, sizes, years and phone
     numbers stay as they are. Returns ``leet`` and, when some "1" was read as "i",
-    ``leet_l`` reading every "1" as "l" (``w4113t``, ``1ink``); none when nothing changes.
+    ``leet_alt`` reading every "1" as "l" and a leading "@" as "a" (``w4113t``, ``1ink``,
+    ``@uthentic``) when that reads differently; none when nothing changes.
     """
     text = src.text
     edits: list[Edit] = []
@@ -126,7 +134,8 @@ def leet_views(src: View) -> list[View]:
             continue
         before = text[i - 1] if i else ""
         after = text[i + 1] if i + 1 < n else ""
-        if before not in _LETTERS and after not in _LETTERS:
+        first_label = after == "." and i + 2 < n and text[i + 2] in _LETTERS  # "7.me"
+        if before not in _LETTERS and after not in _LETTERS and not first_label:
             continue
         if hit.group(0) == "!" and not after.isalnum():
             continue  # sentence punctuation, not a letter
@@ -138,14 +147,22 @@ def leet_views(src: View) -> list[View]:
             end += 1
         done = end
         token = text[start:end]
-        # Two-char tokens only as a domain label ("wa.m3"); "b4" and "2u" are text-speak.
-        short = len(token) < 3 and not (
-            len(token) == 2
-            and ((start and text[start - 1] == ".") or (end < n and text[end] == "."))
+        label = (start > 0 and text[start - 1] == ".") or (end < n and text[end] == ".")
+        # A short all-leet first label of a domain: "7.me", "w4.me"; not "1.5" or "25.99".
+        host_label = (
+            len(token) <= 2
+            and all(c in _DIGIT_TABLE or c in "1!|@$" for c in token)
+            and end + 1 < n
+            and text[end] == "."
+            and text[end + 1] in _LETTERS
+            and (start == 0 or text[start - 1] in "/@ \t")
         )
-        if short or _LETTER.search(token) is None or _NOT_LEET.fullmatch(token):
+        # Two-char tokens only as a domain label ("wa.m3"); "b4" and "2u" are text-speak.
+        short = len(token) < 3 and not (len(token) == 2 and label) and not host_label
+        has_letter = _LETTER.search(token) is not None or host_label
+        if short or not has_letter or _NOT_LEET.fullmatch(token):
             continue
-        by_context, all_l = _deleet(token)
+        by_context, all_l = _deleet(token, label)
         if by_context != token:
             edits.append((start, end, by_context))
         if all_l != token:
@@ -154,5 +171,5 @@ def leet_views(src: View) -> list[View]:
         return []
     views = [rewrite(src, "leet", edits)] if edits else []
     if alt_edits != edits:
-        views.append(rewrite(src, "leet_l", alt_edits))
+        views.append(rewrite(src, "leet_alt", alt_edits))
     return views

@@ -37,7 +37,7 @@ def test_plain_ascii_text_gets_only_the_base_view_with_identity_map():
 
 
 def test_view_names_are_documented_in_order():
-    assert VIEW_NAMES == ("base", "skeleton", "joined", "leet", "leet_l", "spelled")
+    assert VIEW_NAMES == ("base", "skeleton", "joined", "leet", "leet_alt", "spelled")
     n = normalize("р4уpal w h a t s a p p c11ck john at gmail dot com")
     assert [v.name for v in n.views] == list(VIEW_NAMES)
 
@@ -138,10 +138,12 @@ def test_joined_view_leaves_text_speak_and_abbreviations_alone(plain):
     assert normalize(plain).view("joined") is None
 
 
-def test_leet_l_view_reads_every_1_as_l():
-    n = normalize("w4113t and 1ink")
-    assert n.view("leet_l") is not None
-    assert n.view("leet_l").text == "wallet and link"
+def test_leet_alt_view_reads_every_1_as_l_and_a_leading_at_as_a():
+    n = normalize("w4113t and 1ink, n07 @uthentic")
+    assert n.view("leet").text == "wailet and link, not @uthentic"
+    assert n.view("leet_alt").text == "wallet and link, not authentic"
+    assert normalize("thanks @jess").view("leet_alt").text == "thanks ajess"
+    assert normalize("thanks @jess").view("leet") is None
 
 
 def test_joined_view_keeps_a_dot_unlike_the_other_gaps():
