@@ -443,6 +443,8 @@ class ReviewService:
                 .where(in_queue, self._workable(by, now))
                 .order_by(self._priority_expr(now).desc(), CaseRow.id)
                 .limit(1)
+                # PostgreSQL: two reviewers claiming at once get different cases.
+                .with_for_update(skip_locked=True)
             ).scalar_one_or_none()
             if case_id is None:
                 return None
@@ -457,7 +459,7 @@ class ReviewService:
         check_permission(by.role, Permission.DECIDE)
         now = self.clock()
         with writing(self.engine) as conn:
-            row = self._case_row(conn, case_id)
+            row = self._case_row(conn, case_id, lock=True)
             self._check_workable(by, row, now)
             conn.execute(
                 update(CASES)
@@ -465,8 +467,11 @@ class ReviewService:
                 .values(status=CaseStatus.CLAIMED.value, assignee=by.username, claimed_at=now)
             )
 
-    def _case_row(self, conn: Connection, case_id: int) -> Any:
-        row = conn.execute(select(CASES).where(CaseRow.id == case_id)).one_or_none()
+    def _case_row(self, conn: Connection, case_id: int, *, lock: bool = False) -> Any:
+        """The case's row; ``lock`` holds it until commit (PostgreSQL), so two decisions on
+        one case are serialised and the second sees the first."""
+        query = select(CASES).where(CaseRow.id == case_id)
+        row = conn.execute(query.with_for_update() if lock else query).one_or_none()
         if row is None:
             raise NotFoundError(f"no case #{case_id}")
         return row
@@ -523,7 +528,7 @@ class ReviewService:
     def _decide(
         self, conn: Connection, by: Reviewer, case_id: int, decision: DecisionInput, now: float
     ) -> int:
-        row = self._case_row(conn, case_id)
+        row = self._case_row(conn, case_id, lock=True)
         self._check_workable(by, row, now)
         previous = conn.execute(
             select(DecisionRow.outcome, DecisionRow.action)
@@ -782,7 +787,7 @@ class ReviewService:
         if not reason:
             raise ReviewError("an appeal needs the user's reason; paste or summarise it")
         now = self.clock()
-        row = self._case_row(conn, case_id)
+        row = self._case_row(conn, case_id, lock=True)
         if row.status != CaseStatus.CLOSED.value:
             raise CaseStateError(f"case #{case_id} is still open; decide it first")
         last = conn.execute(

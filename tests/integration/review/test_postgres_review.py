@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from trustwatch.enforcement import actions_for
 from trustwatch.engine import Engine
 from trustwatch.events import parse_event
-from trustwatch.review.domain import DecisionInput, Outcome, Role
+from trustwatch.review.domain import CaseStateError, DecisionInput, Outcome, Role
 from trustwatch.review.labels import export_labels
 from trustwatch.review.service import ReviewService, severities_of
 from trustwatch.store.sql import SqlStore
@@ -105,4 +105,76 @@ def test_cases_decisions_appeals_and_labels_on_postgres(pg_url: str) -> None:
     assert store.verify_audit_chain().ok
     dashboard = service.dashboard(mo)
     assert sum(dashboard.events_by_policy["off_platform"]) == 3
+    store.close()
+
+
+def test_concurrent_reviewers_never_share_a_claim_or_double_decide_on_postgres(
+    pg_url: str,
+) -> None:
+    store = SqlStore(pg_url)
+    engine = Engine.from_path()
+    service = ReviewService(store, severities=severities_of(engine.pack))
+    for i in range(6):
+        event = parse_event(
+            {
+                "id": f"c{i}",
+                "type": "message.sent",
+                "occurred_at": "2026-11-02T10:15:00Z",
+                "actor": {"id": f"u{i}"},
+                "message": {"id": f"mc{i}", "text": "hey! pay me on paypal f&f and i'll ship"},
+            }
+        )
+        verdict = engine.evaluate(event)
+        store.record(event, verdict, actions_for(event, verdict))
+    service.sync_cases()
+    reviewers = []
+    for i in range(6):
+        service.create_user(None, f"r{i}", Role.MODERATOR, PASSWORD)
+        found = service.authenticate(f"r{i}", PASSWORD)
+        assert found is not None
+        reviewers.append(found)
+
+    claimed: list[int | None] = []
+    barrier = threading.Barrier(6)
+
+    def claim(who: int) -> None:
+        barrier.wait()
+        claimed.append(service.claim_next(reviewers[who]))
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert None not in claimed
+    assert len(set(claimed)) == 6
+
+    admin_a, admin_b = "boss_a", "boss_b"
+    for name in (admin_a, admin_b):
+        service.create_user(None, name, Role.ADMIN, PASSWORD)
+    bosses = [service.authenticate(n, PASSWORD) for n in (admin_a, admin_b)]
+    target = service.queue(reviewers[0])[0].id
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def decide(who: int) -> None:
+        boss = bosses[who]
+        assert boss is not None
+        barrier.wait()
+        try:
+            service.decide(boss, target, DecisionInput(Outcome.VIOLATION, Action.BLOCK, "x"))
+            outcomes.append("decided")
+        except CaseStateError as exc:
+            outcomes.append(str(exc))
+
+    # Expired claims let anyone take over, so both admins race for one case.
+    service.claim_ttl_s = 0.0
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("decided") == 1
+    [refused] = [o for o in outcomes if o != "decided"]
+    assert "already decided" in refused
     store.close()
