@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -84,6 +85,7 @@ from trustwatch.store.sql import SqlStore
 from trustwatch.stream.bus import Bus, OutRecord, Producer, Topics
 from trustwatch.verdicts import Action, Verdict
 
+_log = logging.getLogger(__name__)
 _ACTIONS = cast(Table, ActionRow.__table__)
 SESSION_TTL_S = 12 * 3600.0
 CLAIM_TTL_S = 30 * 60.0
@@ -504,7 +506,7 @@ class ReviewService:
         now = self.clock()
         with writing(self.engine) as conn:
             decision_id = self._decide(conn, by, case_id, decision, now)
-        self.publish_pending()
+        self._publish_soon()
         return decision_id
 
     def bulk_decide(
@@ -522,7 +524,7 @@ class ReviewService:
                 decided.append(case_id)
             except ReviewError as exc:
                 failed[case_id] = str(exc)
-        self.publish_pending()
+        self._publish_soon()
         return BulkResult(decided, failed)
 
     def _decide(
@@ -697,6 +699,13 @@ class ReviewService:
                     created_at=now_dt,
                 )
             )
+
+    def _publish_soon(self) -> None:
+        """Publish now if the bus takes it; if not, the outbox keeps it for the next try."""
+        try:
+            self.publish_pending()
+        except Exception:
+            _log.warning("enforcement stays in the outbox; the bus refused it", exc_info=True)
 
     def publish_pending(self) -> int:
         """Send enforcement from the outbox to the bus's actions topic; returns how many."""

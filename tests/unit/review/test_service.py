@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -20,8 +21,9 @@ from trustwatch.review.domain import (
     Role,
 )
 from trustwatch.review.labels import export_labels
+from trustwatch.review.service import ReviewService
 from trustwatch.store.models import VerdictRow
-from trustwatch.stream.bus import MemoryBus, OutRecord
+from trustwatch.stream.bus import BusUnavailableError, MemoryBus, MemoryProducer, OutRecord
 from trustwatch.stream.worker import Worker
 from trustwatch.verdicts import Action
 
@@ -323,3 +325,42 @@ def test_cases_open_from_verdicts_the_stream_worker_stored(world: World) -> None
     assert world.service.sync_cases() == 2
     queue = world.service.queue(world.user("ann", Role.ANALYST))
     assert sorted(c.entity.id for c in queue) == ["u_w0", "u_w2"]
+
+
+class _FlakyBus(MemoryBus):
+    """A memory bus whose producer refuses records while ``down`` is set."""
+
+    down = True
+
+    def producer(self) -> MemoryProducer:
+        bus = self
+
+        class Flaky(MemoryProducer):
+            def send(self, records: Sequence[OutRecord]) -> None:
+                if bus.down:
+                    raise BusUnavailableError("bus down for the test")
+                super().send(records)
+
+        return Flaky(self)
+
+
+def test_enforcement_waits_in_the_outbox_while_the_bus_is_down(tmp_path) -> None:
+    world = World(tmp_path)
+    bus = _FlakyBus()
+    world.service = ReviewService(
+        world.store, severities=world.service.opener.severities, bus=bus, clock=world.clock
+    )
+    world.message("e1", HANDLE)
+    world.service.sync_cases()
+    mo = world.user("mo", Role.MODERATOR)
+    case_id = world.service.claim_next(mo)
+    assert case_id is not None
+    world.service.decide(mo, case_id, _violation(Action.HOLD))
+    assert [a["operation"] for a in world.service.pending_enforcement()] == ["withhold_message"]
+    assert bus.read_all(bus.topics.actions) == []
+    bus.down = False
+    assert world.service.publish_pending() == 1
+    assert world.service.pending_enforcement() == []
+    [record] = bus.read_all(bus.topics.actions)
+    assert json.loads(record.value)["operation"] == "withhold_message"
+    world.store.close()
