@@ -77,6 +77,23 @@ def set_role(username: str, role: str, store_url: str | None) -> None:
     click.echo(f"{username} is now {role}")
 
 
+@users.command("disable")
+@click.option("--username", required=True)
+@click.option("--enable", is_flag=True, help="let a disabled user sign in again")
+@_store_option
+def disable(username: str, enable: bool, store_url: str | None) -> None:
+    """Lock a user out of the console (their sessions end); audited."""
+    from trustwatch.review.service import ReviewService
+    from trustwatch.store.sql import SqlStore
+
+    store = SqlStore(_store_url(store_url))
+    try:
+        ReviewService(store).set_disabled(None, username, not enable)
+    finally:
+        store.close()
+    click.echo(f"{username} is {'enabled' if enable else 'disabled'}")
+
+
 @click.group()
 def labels() -> None:
     """Labels from review decisions, for train and evaluate."""

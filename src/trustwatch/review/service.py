@@ -208,6 +208,27 @@ class ReviewService:
                 {"from": old, "to": role.value},
             )
 
+    def set_disabled(self, by: Reviewer | None, username: str, disabled: bool) -> None:
+        """Lock a user out (their sessions end) or let them back in; audited."""
+        if by is not None:
+            check_permission(by.role, Permission.MANAGE_USERS)
+        with writing(self.engine) as conn:
+            user_id = conn.execute(
+                select(USERS.c.id).where(USERS.c.username == username)
+            ).scalar_one_or_none()
+            if user_id is None:
+                raise NotFoundError(f"no user named {username!r}")
+            conn.execute(update(USERS).where(USERS.c.id == user_id).values(disabled=disabled))
+            if disabled:
+                conn.execute(SESSIONS.delete().where(SESSIONS.c.user_id == user_id))
+            self._audit(
+                conn,
+                by.username if by else "cli",
+                "user.disabled" if disabled else "user.enabled",
+                f"user:{username}",
+                {},
+            )
+
     def list_users(self, by: Reviewer) -> list[UserInfo]:
         check_permission(by.role, Permission.MANAGE_USERS)
         with reading(self.engine) as conn:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from review_world import World
+from review_world import PASSWORD, World
 from sqlalchemy import select, update
 
 from trustwatch.cli import main
@@ -364,3 +364,21 @@ def test_enforcement_waits_in_the_outbox_while_the_bus_is_down(tmp_path) -> None
     [record] = bus.read_all(bus.topics.actions)
     assert json.loads(record.value)["operation"] == "withhold_message"
     world.store.close()
+
+
+def test_a_disabled_user_cannot_sign_in_and_loses_their_sessions(world: World) -> None:
+    mo = world.user("mo", Role.MODERATOR)
+    token, _ = world.service.start_session(mo)
+    result = CliRunner().invoke(
+        main, ["users", "disable", "--username", "mo", "--store", world.store.url]
+    )
+    assert result.exit_code == 0, result.output
+    assert world.service.session(token) is None
+    assert world.service.authenticate("mo", PASSWORD) is None
+    world.service.set_disabled(None, "mo", False)
+    assert world.service.authenticate("mo", PASSWORD) is not None
+    assert [e.action for e in world.store.audit_entries() if e.subject == "user:mo"] == [
+        "user.created",
+        "user.disabled",
+        "user.enabled",
+    ]
