@@ -26,7 +26,8 @@ Kinds and their ``attrs``:
     ``via``: link, cashtag, email, at, label; IBANs and sort codes carry ``scheme``.
 ``crypto_address``
     ``chain`` (btc, eth, ltc, trx), ``format`` (base58, bech32, hex); base58 and bech32
-    checksums are verified.
+    checksums are verified (invalid ones are not reported); Ethereum addresses carry
+    ``checksum``: the EIP-55 result for mixed case, None when written in one case.
 ``social_handle``
     ``platform`` (whatsapp, telegram, instagram, snapchat, kik, signal, discord, …, or
     None for a bare ``@handle``), ``via``.
@@ -36,15 +37,11 @@ Kinds and their ``attrs``:
 
 from __future__ import annotations
 
+from trustwatch.entities.crypto import find_crypto
 from trustwatch.entities.entity import Entity, Scan
 from trustwatch.entities.handles import find_handles
 from trustwatch.entities.links import find_bare_links, find_emails, find_schemed_links
-from trustwatch.entities.payments import (
-    find_bank_details,
-    find_cashtags,
-    find_crypto,
-    paypal_emails,
-)
+from trustwatch.entities.payments import find_bank_details, find_cashtags, paypal_emails
 from trustwatch.entities.phones import find_phones
 from trustwatch.entities.prices import find_prices
 from trustwatch.normalize import Normalized

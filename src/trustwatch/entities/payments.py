@@ -1,9 +1,7 @@
-"""Payment handles (``$cashtag``, PayPal email, Venmo/Revolut ``@x``, IBAN, UK sort code
-and account number) and crypto addresses (Bitcoin, Ethereum, Tron, Litecoin)."""
+"""Payment handles: ``$cashtag``, PayPal email, IBAN, UK sort code and account number."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from trustwatch.entities.entity import Entity, Scan
@@ -119,78 +117,3 @@ def paypal_emails(scan: Scan, emails: list[Entity]) -> None:
                     {"provider": "paypal", "via": "email"},
                 )
             )
-
-
-# --- crypto -------------------------------------------------------------------------
-
-_B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
-# Class- or literal-first patterns scan fast; the left word boundary is checked after.
-_BASE58 = re.compile(r"[13LMT][1-9A-HJ-NP-Za-km-z]{25,34}(?![A-Za-z0-9])")
-_BECH32 = re.compile(r"(?:bc1|BC1|ltc1|LTC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}(?![A-Za-z0-9])")
-_ETH = re.compile(r"0x[0-9a-fA-F]{40}(?![A-Za-z0-9])")
-# base58check version byte -> chain
-_B58_VERSIONS = {0x00: "btc", 0x05: "btc", 0x30: "ltc", 0x32: "ltc", 0x41: "trx"}
-_BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-
-
-def _base58check_chain(address: str) -> str | None:
-    num = 0
-    for c in address:
-        num = num * 58 + _B58_INDEX[c]
-    raw = num.to_bytes((num.bit_length() + 7) // 8, "big")
-    raw = b"\x00" * (len(address) - len(address.lstrip("1"))) + raw
-    if len(raw) != 25:
-        return None
-    payload, checksum = raw[:-4], raw[-4:]
-    if hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] != checksum:
-        return None
-    return _B58_VERSIONS.get(payload[0])
-
-
-def _bech32_valid(address: str) -> bool:
-    address = address.lower()
-    hrp, _, data = address.rpartition("1")
-    values = [_BECH32_CHARSET.find(c) for c in data]
-    if not hrp or len(values) < 6 or -1 in values:
-        return False
-    generator = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
-    chk = 1
-    for v in [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            chk ^= generator[i] if (top >> i) & 1 else 0
-    return chk in (1, 0x2BC830A3)  # bech32, bech32m
-
-
-def find_crypto(scan: Scan) -> None:
-    """Matched on the original text: base58 addresses are case-sensitive."""
-    if not scan.has_digit:
-        return
-    text = scan.original
-    for m in _BASE58.finditer(text):
-        if m.start() and text[m.start() - 1].isalnum():
-            continue
-        chain = _base58check_chain(m.group(0))
-        if chain is not None:
-            scan.add_original(
-                "crypto_address", m.group(0), m.start(), m.end(), chain=chain, format="base58"
-            )
-    for m in _BECH32.finditer(text) if "1" in text else ():
-        address = m.group(0)
-        if m.start() and text[m.start() - 1].isalnum():
-            continue
-        if address != address.lower() and address != address.upper():
-            continue
-        if _bech32_valid(address):
-            chain = "ltc" if address.lower().startswith("ltc") else "btc"
-            scan.add_original(
-                "crypto_address", address.lower(), m.start(), m.end(), chain=chain, format="bech32"
-            )
-    for m in _ETH.finditer(text) if "0x" in text else ():
-        if m.start() and text[m.start() - 1].isalnum():
-            continue
-        scan.add_original(
-            "crypto_address", m.group(0).lower(), m.start(), m.end(), chain="eth", format="hex"
-        )

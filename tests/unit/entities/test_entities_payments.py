@@ -102,14 +102,30 @@ def test_numbers_without_sort_code_shape_are_not_bank_details():
         ("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "btc", "base58"),
         ("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "btc", "bech32"),
         ("bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297", "btc", "bech32"),
-        ("0x52908400098527886E0F7030069857D2E4169EE7", "eth", "hex"),
+        ("0x52908400098527886e0f7030069857d2e4169ee7", "eth", "hex"),
         ("TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW", "trx", "base58"),
     ],
 )
 def test_crypto_addresses(address, chain, fmt):
     found = of_kind(f"send usdt to {address} asap", "crypto_address")
     assert [e.text for e in found] == [address]
-    assert found[0].attrs == {"chain": chain, "format": fmt}
+    assert found[0].attrs["chain"] == chain
+    assert found[0].attrs["format"] == fmt
+
+
+@pytest.mark.parametrize(
+    ("address", "checksum"),
+    [
+        ("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", True),
+        ("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359", True),
+        ("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", False),  # last letter's case flipped
+        ("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", None),  # one case: no checksum
+    ],
+)
+def test_ethereum_addresses_carry_their_eip55_checksum(address, checksum):
+    found = of_kind(f"eth: {address}", "crypto_address")
+    assert found[0].value == address.lower()
+    assert found[0].attrs["checksum"] is checksum
 
 
 @pytest.mark.parametrize(
