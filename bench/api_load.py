@@ -59,9 +59,14 @@ def _free_port() -> int:
         return port
 
 
+_NICE = 0
+
+
 def _pin(core: int) -> None:
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2:
         os.sched_setaffinity(0, {core})
+    if _NICE:
+        os.nice(_NICE)
 
 
 def _start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -185,7 +190,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rates", default="100,250,500", help="requests/s, comma-separated")
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per run (bounded)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="scheduling priority change for server and client (e.g. -10, needs root) so "
+        "other work on a shared machine disturbs the measurement less",
+    )
     args = parser.parse_args(argv)
+    global _NICE
+    _NICE = args.nice
     rates = [float(r) for r in args.rates.split(",")]
     if max(rates) * args.duration > 50_000:
         parser.error("at most 50,000 requests per run: lower --rates or --duration")
@@ -307,6 +321,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{'met' if verdict else 'NOT met'} (p99 {at_target['p99_ms']:.1f} ms)"
         )
     payload = {
+        "nice": args.nice,
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
         "duration_s": args.duration,

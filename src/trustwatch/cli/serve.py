@@ -14,7 +14,9 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
 
     On first start it creates an admin API key and writes it to DATA_DIR/bootstrap.key.
     """
+    import gc
     import signal
+    import sys
 
     import uvicorn
 
@@ -29,6 +31,13 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     key_file = ensure_bootstrap_key(app.state.service.store, settings)
     if key_file is not None:
         click.echo(f"first start: an admin API key was written to {key_file}", err=True)
+    # Lexicons, detectors and the pack live as long as the process: keep them out of the
+    # collector's full passes, which otherwise stall requests for tens of milliseconds.
+    gc.collect()
+    gc.freeze()
+    # The event loop shares the GIL with the verdict writer and the worker: hand it over
+    # every 0.5 ms rather than every 5 ms, so a request never waits long behind a commit.
+    sys.setswitchinterval(0.0005)
     # uvicorn shuts down gracefully on these, then re-raises them: exit 0 after that, not -15.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: None)
