@@ -21,9 +21,9 @@ Views, in order (each builds on the one named in brackets):
     Leetspeak inside words read as letters: ``p4yp4l``, ``ca$h``, ``te1egram``,
     ``wh@tsapp``. ``1`` reads as ``l`` before a vowel or at a word's end, else ``i``.
 ``leet_alt`` (as leet)
-    The other reading where leet is ambiguous, only when it differs: every ``1`` read
-    as ``l`` (``w4113t`` -> ``wallet``, ``1ink`` -> ``link``) and a leading ``@`` as
-    ``a`` (``@uthentic``; in ``leet`` it stays, since ``@handle`` is real syntax).
+    The other reading where leet is ambiguous, only when it differs: a leading ``@``
+    read as ``a`` (``@uthentic``; in ``leet`` it stays, since ``@handle`` is real
+    syntax), else every ``1`` read as ``l`` (``w4113t`` -> ``wallet``, ``1ink``).
 ``spelled`` (base)
     Spelled-out and defanged separators and digits: ``john at gmail dot com``,
     ``d3pop[.]com``, ``(dot)``, ``[at]``, ``hxxp://``, ``seven seven double oh nine``,

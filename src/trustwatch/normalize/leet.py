@@ -11,7 +11,8 @@ from trustwatch.normalize.view import Edit, View, rewrite
 # One isolated char of a spaced-out word, and what may sit between two of them.
 _SINGLE = r"[a-z0-9$@]"
 _SEP = r"(?:[ \t]{1,3}|[ \t]?[.\-_*·•~+/]{1,3}[ \t]?)"
-_SPACED = re.compile(rf"(?<![\w$@]){_SINGLE}(?:{_SEP}{_SINGLE}){{2,}}(?![\w$@])")
+# Not after an apostrophe: the "s" of "it's a m" is not a spelled-out letter.
+_SPACED = re.compile(rf"(?<![\w$@'’]){_SINGLE}(?:{_SEP}{_SINGLE}){{2,}}(?![\w$@])")
 # Two chars of a spaced-out run; literal- or class-first, so the regexes scan fast.
 _SPACED_HINT = re.compile(rf" {_SINGLE} {{1,3}}{_SINGLE}(?![\w$@])")
 _DOTTED_HINT = re.compile(rf"[.\-_*·•~+/]{_SINGLE}[.\-_*·•~+/]")
@@ -25,9 +26,9 @@ _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$@!|")
 _DIGIT_TABLE = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t"}
 # Tokens that are numbers with a unit or ordinal, or hex: not leetspeak.
 _NOT_LEET = re.compile(
-    r"\d+(?:st|nd|rd|th|am|pm|k|m|x|gb|mb|tb|ml|cl|cm|mm|km|kg|g|lb|lbs|oz|p|ft|in|yo|yrs?|s"
-    r"|hrs?|mins?|secs?|days?|wks?|mths?|d|h|w|y)"
-    r"|0x[0-9a-f]+|.*(?:[26][0-9]|[0-9][26]).*"
+    r"\d+(?:st|nd|rd|th|am|pm|k|m|x|gb|mb|tb|ml|cl|cm|mm|km|kg|g|mg|mcg|lb|lbs|oz|p|ft|in|yo"
+    r"|yrs?|s|hrs?|mins?|secs?|days?|wks?|mths?|d|h|w|y)|x\d+"
+    r"|0x[0-9a-f]+|.*(?:[2689][0-9]|[0-9][2689]).*|[a-z]{0,2}[$£€][0-9.,]+"
 )
 _VOWELS = frozenset("aeiouy")
 
@@ -74,9 +75,8 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
     """Read one token's digits and symbols as letters: (by context, the other reading)."""
     chars = list(token)
     n = len(chars)
-    # A leading "@" (a handle) or a trailing one is a letter only when the word is leet
-    # elsewhere too.
-    # In a domain label ("w@.me") an "@" can't be a handle or an address.
+    # A trailing "@" is a letter only when the word is leet elsewhere too ("repl!c@"), a
+    # leading one (a handle) only in a domain label ("w@.me") or the other reading.
     other_leet = label or sum(c in _DIGIT_TABLE or c in "1!|@$" for c in token) >= 2
     # Right to left, so a "1" can look at the letter the next "1" became.
     for i in range(n - 1, -1, -1):
@@ -103,15 +103,14 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
             if i > 0 or other_leet or (n > 1 and token[1] in _LETTERS):
                 chars[i] = "s"
         elif ch == "@" and (
-            (0 < i < n - 1 and token[i - 1] != "@") or ((i == 0 or i == n - 1) and other_leet)
+            (0 < i < n - 1 and token[i - 1] != "@") or (i == n - 1 and other_leet) or label
         ):
             chars[i] = "a"
     by_context = "".join(chars)
-    # The other reading: every "1" an "l", and a leading "@" an "a" ("@uthentic").
-    alt = ["l" if c == "1" else chars[i] for i, c in enumerate(token)]
-    if token[0] == "@" and n > 2 and token[1] in _LETTERS:
-        alt[0] = "a"
-    return by_context, "".join(alt)
+    # The other reading: a leading "@" an "a" ("@uthentic"), else every "1" an "l".
+    if token[0] == "@" and n > 2 and (token[1] in _LETTERS or token[1] in _DIGIT_TABLE):
+        return by_context, "a" + by_context[1:]
+    return by_context, "".join("l" if c == "1" else chars[i] for i, c in enumerate(token))
 
 
 def leet_views(src: View) -> list[View]:
@@ -120,8 +119,8 @@ def leet_views(src: View) -> list[View]:
     Only tokens with a letter change, and not numbers with units (``10am``, ``32gb``),
     hex, or digit runs with a 2 or 6 (years, ids), so prices, sizes, years and phone
     numbers stay as they are. Returns ``leet`` and, when some "1" was read as "i",
-    ``leet_alt`` reading every "1" as "l" and a leading "@" as "a" (``w4113t``, ``1ink``,
-    ``@uthentic``) when that reads differently; none when nothing changes.
+    ``leet_alt``, the other reading (a leading "@" as "a", else every "1" as "l":
+    ``@uthentic``, ``w4113t``, ``1ink``) when it differs; none when nothing changes.
     """
     text = src.text
     edits: list[Edit] = []

@@ -42,9 +42,9 @@ _NOT_LOCAL = frozenset(
 )
 _WORD_BEFORE = re.compile(r"[\w.+-]*$")
 _BRACKET_HINT = re.compile(r"[\[({]\s*(?:\.|dot|at|@|:)\s*[\])}]")
-_AT_HINT = re.compile(
-    rf"at\s+(?:(?:{MAIL_PROVIDERS})\b|[\w-]+(?:{_DOT_WORD}|\.)(?:{COMMON_TLDS})\b)"
-)
+# "at" is an address's "@" before a mail provider or a domain spelled with "dot";
+# "verify at depop.com" is the English word.
+_AT_HINT = re.compile(rf"at\s+(?:(?:{MAIL_PROVIDERS})\b|[\w-]+{_DOT_WORD}(?:{COMMON_TLDS})\b)")
 # No leading \b: a literal-first alternation scans fast; the word start is checked after.
 _NUMBER_WORDS = (
     "zero", "oh", "nought", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -61,7 +61,7 @@ _SEPARATOR = re.compile(
     rf"|(?<=[\w\])])(?P<dotb>{_DOT_BRACKET})(?=\w)"
     rf"|(?<=\w)(?P<sdot>\s+\.\s+)(?=(?:{_PLAIN_TLDS})\b)"
     rf"|(?<=\w)(?P<at>{_AT_WORD})(?=\w)"
-    rf"|(?<=[\w.])(?P<atw>\s+(?:at|@)\s+)(?=(?:{MAIL_PROVIDERS})\b|[\w-]+(?:{_DOT_WORD}|\.)"
+    rf"|(?<=[\w.])(?P<atw>\s+(?:at|@)\s+)(?=(?:{MAIL_PROVIDERS})\b|[\w-]+{_DOT_WORD}"
     rf"(?:{COMMON_TLDS})\b)"
 )
 

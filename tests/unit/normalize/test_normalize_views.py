@@ -126,14 +126,17 @@ def test_joined_view_joins_spaced_out_letters(disguised, word):
         ("ver1f!c4t10n", "verification"),
         ("repl!c@", "replica"),
         ("$uper", "super"),
-        ("@cc0unt", "account"),
+        ("45be$7os", "asbestos"),
+        ("4sb3$705", "asbestos"),
     ],
 )
 def test_leet_view_reads_digits_and_symbols_as_letters(disguised, word):
     assert ("leet", disguised) in found_in(f"use {disguised} pls", word)
 
 
-@pytest.mark.parametrize("plain", ["u r 2 late", "2 c u soon", "plan a or b", "e.g. this"])
+@pytest.mark.parametrize(
+    "plain", ["u r 2 late", "2 c u soon", "plan a or b", "e.g. this", "it's a m and fits"]
+)
 def test_joined_view_leaves_text_speak_and_abbreviations_alone(plain):
     assert normalize(plain).view("joined") is None
 
@@ -144,6 +147,9 @@ def test_leet_alt_view_reads_every_1_as_l_and_a_leading_at_as_a():
     assert n.view("leet_alt").text == "wallet and link, not authentic"
     assert normalize("thanks @jess").view("leet_alt").text == "thanks ajess"
     assert normalize("thanks @jess").view("leet") is None
+    assert normalize("@cc0unt").view("leet").text == "@ccount"
+    assert normalize("@cc0unt").view("leet_alt").text == "account"
+    assert normalize("n0t @u7h3n71c").view("leet_alt").text == "not authentic"
 
 
 def test_joined_view_keeps_a_dot_unlike_the_other_gaps():
@@ -176,6 +182,11 @@ def test_leet_applies_to_joined_letters():
         "iphone 11",
         "call 07700 900123",
         "32gb",
+        "x10 tins",
+        "1mg",
+        "a$140 posted",
+        "US$140 posted",
+        "zara_818310700@gmail.com",
         "hello!",
         "wow!! great",
         "3rd",
@@ -246,6 +257,8 @@ def test_spelled_view_reads_spelled_digits(written, reads):
         "That . So dont rush",
         "the 1120 to 1205 one?",
         "sign up or at the shop",
+        "verify your identity at depop.com.secure-v9cc.top now",
+        "reschedule at tinyurl.com/qn5YXQ",
     ],
 )
 def test_spelled_view_leaves_everyday_words_alone(plain):
