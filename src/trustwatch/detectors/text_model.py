@@ -1,0 +1,79 @@
+"""A learned text classifier from the model registry (the fast linear family)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from trustwatch.detectors.base import (
+    COST_LINEAR_MODEL,
+    Context,
+    Detector,
+    Item,
+    Signal,
+    Span,
+    register,
+)
+
+MODEL_REF = r"^[a-z][a-z0-9_]*@(\d+|latest|promoted)$"
+
+
+class TextModelParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    model: str = Field(pattern=MODEL_REF, description="registry reference name@version")
+    fields: list[str] | None = Field(default=None, description="fields to read (default: all)")
+    operating_point: str | None = Field(
+        default=None,
+        pattern=r"^(precision_\d+|best_f1)$",
+        description="a threshold from the model card (precision_95, precision_99, best_f1) "
+        "mapped onto `band`; none: the calibrated probability as is",
+    )
+    band: float = Field(default=0.5, gt=0.0, lt=1.0)
+    min_chars: int = Field(default=0, ge=0, description="skip shorter texts")
+    max_chars: int | None = Field(default=None, ge=1, description="skip longer texts")
+
+
+@register
+class TextModel(Detector):
+    """Scores each text field with a calibrated linear model; the highest field wins."""
+
+    name = "text_model"
+    cost = COST_LINEAR_MODEL
+    Params = TextModelParams
+
+    def __init__(self, params: TextModelParams) -> None:
+        from trustwatch.ml.serving import load, threshold_of
+
+        super().__init__(params)
+        self.p = params
+        self.model, self.entry = load(params.model, "linear")
+        self.threshold = threshold_of(self.entry, params.operating_point)
+
+    def version(self) -> str | None:
+        return self.entry.ref
+
+    def detect(self, item: Item, ctx: Context) -> list[Signal]:
+        from trustwatch.ml.serving import remap
+
+        best: tuple[float, float, str] | None = None
+        for field_name, text in item.fields.items():
+            if self.p.fields is not None and field_name not in self.p.fields:
+                continue
+            if len(text) < self.p.min_chars or (
+                self.p.max_chars is not None and len(text) > self.p.max_chars
+            ):
+                continue
+            proba = self.model.proba((text, item.normalized(field_name).folded.text))
+            if best is None or proba > best[0]:
+                best = (proba, remap(proba, self.threshold, self.p.band), field_name)
+        if best is None or best[1] <= 0.0:
+            return []
+        proba, score, field_name = best
+        text = item.fields[field_name]
+        return [
+            Signal(
+                self.name,
+                round(score, 4),
+                (Span(field_name, 0, len(text), text[:80]),),
+                {"model": self.entry.ref, "proba": round(proba, 4)},
+            )
+        ]

@@ -1,0 +1,126 @@
+"""Text features shared by training and inference, so the two can never drift.
+
+A text is read twice: the original (for shape: capitals, digits, links) and its most
+folded normalized view (evasions undone) for word and character n-grams.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+from trustwatch.normalize import fold
+
+WORD = re.compile(r"\w+|[^\w\s]")
+_URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|co|uk|in|info|ly|me|io|xyz|top)\b")
+_PHONE = re.compile(r"\+?\d[\d\s-]{8,}\d")
+_MONEY = re.compile(r"[£$€₹]\s?\d|\d\s?(?:gbp|usd|eur|rs|inr)\b", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+CHAR_RANGE = (2, 5)
+MAX_CHARS = 1000
+
+
+def model_text(text: str) -> tuple[str, str]:
+    """The pair the featurizer reads: the original and its folded view."""
+    return text, fold(text)
+
+
+def _bucket(value: float, edges: tuple[float, ...]) -> int:
+    return sum(1 for e in edges if value >= e)
+
+
+def shape_tokens(original: str) -> list[str]:
+    """Pseudo-words for what folding erases: links, numbers, money, capitals, length."""
+    out: list[str] = []
+    if _URL.search(original):
+        out.append("__url__")
+    if _PHONE.search(original):
+        out.append("__phone__")
+    if _MONEY.search(original):
+        out.append("__money__")
+    if _EMAIL.search(original):
+        out.append("__email__")
+    letters = sum(1 for c in original if c.isalpha()) or 1
+    caps = sum(1 for c in original if c.isupper()) / letters
+    digits = sum(1 for c in original if c.isdigit()) / max(len(original), 1)
+    out.append(f"__caps{_bucket(caps, (0.1, 0.3, 0.6))}__")
+    out.append(f"__digits{_bucket(digits, (0.02, 0.08, 0.2))}__")
+    out.append(f"__len{_bucket(len(original), (20, 60, 120, 200, 500))}__")
+    return out
+
+
+def word_grams(pair: tuple[str, str]) -> list[str]:
+    original, folded = pair
+    tokens = WORD.findall(folded)
+    grams = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+    grams.extend(shape_tokens(original))
+    return grams
+
+
+def char_grams(pair: tuple[str, str]) -> list[str]:
+    text = " " + " ".join(pair[1][:MAX_CHARS].split()) + " "
+    lo, hi = CHAR_RANGE
+    n = len(text)
+    return [text[i : i + k] for k in range(lo, hi + 1) for i in range(n - k + 1)]
+
+
+_URL_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def url_char_grams(pair: tuple[str, str]) -> list[str]:
+    text = pair[1][:400]
+    return [text[i : i + k] for k in range(1, 7) for i in range(len(text) - k + 1)]
+
+
+def url_word_grams(pair: tuple[str, str]) -> list[str]:
+    """Host labels, TLD, path words and coarse shape of a URL."""
+    url = pair[1]
+    rest = url.split("://", 1)[-1]
+    host, _, path = rest.partition("/")
+    host = host.split("@")[-1].split(":")[0]
+    labels = host.split(".")
+    out = [f"tld:{labels[-1]}", f"labels:{min(len(labels), 6)}", f"scheme:{url.split(':', 1)[0]}"]
+    out += [f"h:{x}" for x in labels[:-1]]
+    out += [f"p:{x}" for x in _URL_SPLIT.split(path) if x]
+    out.append(f"plen:{min(len(path) // 10, 10)}")
+    out.append(f"hlen:{min(len(host) // 5, 10)}")
+    out.append(f"hdigit:{any(c.isdigit() for c in host)}")
+    return out
+
+
+ANALYZERS = {
+    "word": word_grams,
+    "char": char_grams,
+    "url_char": url_char_grams,
+    "url_word": url_word_grams,
+}
+
+
+class SparseBlock:
+    """One TF-IDF block (sublinear tf, l2 norm) folded into a linear model's weights."""
+
+    __slots__ = ("analyzer", "idf", "vocab", "weight")
+
+    def __init__(
+        self, analyzer: str, vocab: dict[str, int], idf: list[float], weight: list[float]
+    ) -> None:
+        self.analyzer = analyzer
+        self.vocab = vocab
+        self.idf = idf
+        self.weight = weight
+
+    def score(self, pair: tuple[str, str]) -> float:
+        counts: dict[str, int] = {}
+        for g in ANALYZERS[self.analyzer](pair):
+            counts[g] = counts.get(g, 0) + 1
+        vocab, idf, weight = self.vocab, self.idf, self.weight
+        dot = 0.0
+        sq = 0.0
+        for g, c in counts.items():
+            j = vocab.get(g)
+            if j is not None:
+                v = (1.0 + math.log(c)) * idf[j]
+                sq += v * v
+                dot += v * weight[j]
+        return dot / math.sqrt(sq) if sq > 0.0 else 0.0

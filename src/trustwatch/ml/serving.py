@@ -1,0 +1,51 @@
+"""Loading registered models for inference, once per process, without training deps."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from trustwatch.ml.linear import LinearModel
+from trustwatch.ml.registry import ModelEntry, Registry, root
+
+_LOCK = threading.Lock()
+_CACHE: dict[tuple[str, str], tuple[Any, ModelEntry]] = {}
+
+
+def load(ref: str, family: str) -> tuple[Any, ModelEntry]:
+    """The model object and registry entry for ``ref`` (``name@version``), cached."""
+    key = (str(root()), ref)
+    with _LOCK:
+        found = _CACHE.get(key)
+        if found is None:
+            entry = Registry().get(ref)
+            entry.verify()
+            if family == "transformer":
+                from trustwatch.ml.transformer import EmbeddingClassifier
+
+                model: Any = EmbeddingClassifier.load(entry.path)
+            else:
+                model = LinearModel.load(entry.path)
+            found = (model, entry)
+            _CACHE[key] = found
+        return found
+
+
+def remap(proba: float, threshold: float | None, at: float = 0.5) -> float:
+    """Stretch a probability so ``threshold`` lands on ``at`` (the policy's action band)."""
+    if threshold is None:
+        return proba
+    if proba < threshold:
+        return at * proba / threshold if threshold > 0 else at
+    return at + (1.0 - at) * (proba - threshold) / (1.0 - threshold) if threshold < 1 else 1.0
+
+
+def threshold_of(entry: ModelEntry, operating_point: str | None) -> float | None:
+    """The card's threshold for ``operating_point`` (e.g. ``precision_95``), or None."""
+    if operating_point is None:
+        return None
+    found = entry.card.get("thresholds", {}).get(operating_point)
+    if found is None:
+        known = ", ".join(entry.card.get("thresholds", {})) or "none"
+        raise ValueError(f"{entry.ref} has no threshold {operating_point!r}; known: {known}")
+    return float(found["threshold"])
