@@ -20,6 +20,7 @@ _PLATFORMS = {
     "sc": "snapchat",
     "telegram": "telegram",
     "tele": "telegram",
+    "gram": "instagram",
     "tg": "telegram",
     "whatsapp": "whatsapp",
     "whats app": "whatsapp",
@@ -46,7 +47,17 @@ _PAYMENT_APPS = {
 _NAMES = {**_PLATFORMS, **_PAYMENT_APPS}
 _NAME_PATTERN = "|".join(sorted((re.escape(n) for n in _NAMES), key=len, reverse=True))
 _NAME = re.compile(rf"\b(?:{_NAME_PATTERN})\b")
-_HANDLE = r"(?P<handle>[a-z0-9_](?:[a-z0-9_.-]{0,28}[a-z0-9_])?)(?![\w@])"
+# At least three chars: "@nd" in "fam11y @nd fr13nds" is leet, not a handle.
+_HANDLE = r"(?P<handle>[a-z0-9_][a-z0-9_.-]{1,28}[a-z0-9_])(?![\w@])"
+# Words after "PayPal:" or "insta -" that are the sentence going on, not a handle.
+_NOT_HANDLES = frozenset(
+    (  # noqa: SIM905
+        "you your yours me my mine we our us the and for not yes please pls thanks thank"
+        " hello hey add follow message send link same only just also have has had can will"
+        " would could should this that there here are was were its it's what when how why"
+        " who payment payments account received sent money"
+    ).split()
+)
 _AT_HANDLE = re.compile(r"(?<![\w@.+-])@" + _HANDLE)
 # "insta: jess_99", "snap - jess99": a platform name, a colon or dash, then the handle.
 _LABELLED = re.compile(rf"\b(?P<name>{_NAME_PATTERN})\s*(?:[:=]|-|–)\s*@?" + _HANDLE)
@@ -91,7 +102,9 @@ def find_handles(scan: Scan) -> None:
     if has_name and labelled:
         for m in _LABELLED.finditer(text):
             handle = m.group("handle")
-            if handle.isdigit() or scan.taken(m.start("handle"), m.end("handle")):
+            if handle.isdigit() or handle in _NOT_HANDLES:
+                continue
+            if scan.taken(m.start("handle"), m.end("handle")):
                 continue
             _add(scan, m.group("name"), handle, m.start("handle"), m.end("handle"), "label")
     if not has_at:

@@ -57,7 +57,14 @@ def phone_attrs(compact: str) -> dict[str, Any] | None:
     or None when it is not a phone number. Cached: blasts repeat the same numbers."""
     number: phonenumbers.PhoneNumber | None = None
     valid = False
-    for region in ("GB", "US") if not compact.startswith("+") else (None,):
+    # A national number with a trunk 0 reads as British; ten digits without one as NANP.
+    if compact.startswith("+"):
+        regions: tuple[str | None, ...] = (None,)
+    elif len(compact) == 10 and compact[0] not in "01":
+        regions = ("US", "GB")
+    else:
+        regions = ("GB", "US")
+    for region in regions:
         try:
             parsed = phonenumbers.parse(compact, region)
         except phonenumbers.NumberParseException:

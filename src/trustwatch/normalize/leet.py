@@ -31,6 +31,7 @@ _NOT_LEET = re.compile(
     r"|0x[0-9a-f]+|.*(?:[2689][0-9]|[0-9][2689]).*|[a-z]{0,2}[$£€][0-9.,]+"
 )
 _VOWELS = frozenset("aeiouy")
+_LEET_SECOND = frozenset("03457$!|1")
 
 
 def joined_view(src: View) -> View | None:
@@ -108,7 +109,7 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
             chars[i] = "a"
     by_context = "".join(chars)
     # The other reading: a leading "@" an "a" ("@uthentic"), else every "1" an "l".
-    if token[0] == "@" and n > 2 and (token[1] in _LETTERS or token[1] in _DIGIT_TABLE):
+    if token[0] == "@" and n > 2 and (token[1] in _LETTERS or token[1] in _LEET_SECOND):
         return by_context, "a" + by_context[1:]
     return by_context, "".join("l" if c == "1" else chars[i] for i, c in enumerate(token))
 

@@ -95,6 +95,12 @@ def _word_before(text: str, end: int) -> str:
     return found.group(0) if found else ""
 
 
+def _local_part(word: str) -> bool:
+    """Whether the word before a spelled "at" can be an address's local part: not an
+    English word that takes "at" ("verify at"), not a number ("€1.99 at")."""
+    return word not in _NOT_LOCAL and any(c.isalpha() for c in word)
+
+
 def _digit_edits(text: str) -> list[Edit]:
     """Runs of spelled digits: at least three digits, and two spelled words, a "double" or
     "triple", or one word among seven digits or more ("07700 nine 00123", not "1205 one")."""
@@ -150,7 +156,7 @@ def spelled_view(src: View) -> View | None:
             edits.append((m.start(), m.end(), ":"))
         elif kind in ("dot", "dotb", "sdot"):
             edits.append((m.start(), m.end(), "."))
-        elif kind == "at" or _word_before(text, m.start()) not in _NOT_LOCAL:
+        elif kind == "at" or _local_part(_word_before(text, m.start())):
             edits.append((m.start(), m.end(), "@"))
     digit_edits = _digit_edits(text) if numbers else []
     if digit_edits:

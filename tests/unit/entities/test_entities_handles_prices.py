@@ -48,6 +48,24 @@ def test_social_handles_name_their_platform(text, written, platform, handle):
     assert [(e.text, e.value, e.attrs["platform"]) for e in found] == [(written, handle, platform)]
 
 
+def test_the_gram_is_instagram():
+    found = of_kind("message the gram @depop.helpdesk today", "social_handle")
+    assert [(e.value, e.attrs["platform"]) for e in found] == [("depop.helpdesk", "instagram")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PayPal: You have received a payment of $116 from Mateo.",
+        "insta: please message me here",
+        "Hi, I prefer fam11y @nd fr13nds to avoid the fees",
+    ],
+)
+def test_sentences_after_a_platform_name_are_not_handles(text):
+    found = [e for e in extract(normalize(text)) if e.kind in ("social_handle", "payment_handle")]
+    assert found == []
+
+
 def test_bare_at_handle_has_no_platform():
     found = of_kind("thanks @jess_b, posting today", "social_handle")
     assert [(e.value, e.attrs["platform"]) for e in found] == [("jess_b", None)]

@@ -209,6 +209,12 @@ def test_emails_also_spelled_out(text, written, value):
     assert found[0].attrs["registrable_domain"] == value.split("@")[1]
 
 
+def test_a_price_before_a_spelled_at_is_not_an_address():
+    text = "pay the small insurance fee of €1.99 at safe-paypal DOT net"
+    assert entities(text, "email") == []
+    assert one(text, "domain").attrs["host"] == "safe-paypal.net"
+
+
 def test_email_domain_is_not_also_a_domain_entity():
     kinds = [e.kind for e in extract(normalize("write to jo@depop.com"))]
     assert kinds == ["email"]

@@ -34,6 +34,11 @@ def test_phone_formats(written, e164):
     assert found[0].text == written
 
 
+def test_ten_digits_without_a_trunk_zero_read_as_north_american():
+    assert [p.value for p in phones("text 702 555 0176 now")] == ["+17025550176"]
+    assert [p.value for p in phones("text 718.555.0127")] == ["+17185550127"]
+
+
 def test_phone_attrs():
     phone = phones("text 07911 123456")[0]
     assert phone.attrs["country_code"] == 44
