@@ -3,8 +3,11 @@
 Open-loop load on loopback only (127.0.0.1): request ``i`` is due at ``start + i / rate``
 and its latency counts from that moment, so a slow server is not hidden by a client
 that waits (no coordinated omission). Bounded: ``rate x duration`` requests per run.
-The server (``trustwatch serve --no-worker``, SQLite store, verdicts committed before
-the answer) is pinned to core 0 and the load generator to core 1.
+The servers (``trustwatch serve --no-worker`` on SQLite) are pinned to core 0 and the
+load generator to core 1 (``--no-pin`` to let the OS decide). Two trustwatch variants:
+``durable reply`` (the default: the answer waits for the group commit holding its
+verdict) and ``write-behind`` (TRUSTWATCH_CHECK_WAIT_FOR_STORE=false: answered first,
+committed moments later; a crash can lose the last few milliseconds of verdicts).
 
 Baseline, measured in the same run with the same client: a bare FastAPI endpoint that
 echoes the body under the same uvicorn (uvloop, httptools) — the ceiling for any
@@ -60,10 +63,11 @@ def _free_port() -> int:
 
 
 _NICE = 0
+_PIN = True
 
 
 def _pin(core: int) -> None:
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2:
+    if _PIN and hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2:
         os.sched_setaffinity(0, {core})
     if _NICE:
         os.nice(_NICE)
@@ -97,6 +101,43 @@ def _cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _scrape(port: int, prefixes: tuple[str, ...]) -> dict[str, float]:
+    """Sums and counts of some server metrics, from its /metrics."""
+    with socket.create_connection((HOST, port), timeout=5) as sock:
+        sock.sendall(f"GET /metrics HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    out: dict[str, float] = {}
+    for line in raw.decode().splitlines():
+        name, _, value = line.partition(" ")
+        if name.startswith(prefixes) and name.endswith(("_sum", "_count")):
+            out[name] = float(value)
+    return out
+
+
+def _serve_trustwatch(
+    bin_dir: Path, extra_env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], int, str]:
+    """``trustwatch serve`` on its own temporary data dir, with a key that is never limited."""
+    from trustwatch.settings import Settings
+    from trustwatch.store.sql import SCOPES, SqlStore
+
+    data_dir = Path(tempfile.mkdtemp(prefix="trustwatch-bench-"))
+    store = SqlStore(Settings(data_dir=data_dir).store_url)
+    _, key = store.create_api_key("bench", list(SCOPES), rate_limit_per_s=1e6)
+    store.close()
+    env = {
+        **os.environ,
+        "TRUSTWATCH_DATA_DIR": str(data_dir),
+        "TRUSTWATCH_APP_EXTENSIONS": "[]",
+        **extra_env,
+    }
+    port = _free_port()
+    cmd = [str(bin_dir / "trustwatch"), "serve", "--no-worker", "--port", str(port)]
+    return _start(cmd, env, port), port, key
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -197,50 +238,46 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="scheduling priority change for server and client (e.g. -10, needs root) so "
         "other work on a shared machine disturbs the measurement less",
     )
+    parser.add_argument(
+        "--no-pin", action="store_true", help="let the OS place server and client on any core"
+    )
     args = parser.parse_args(argv)
-    global _NICE
-    _NICE = args.nice
+    global _NICE, _PIN
+    _NICE, _PIN = args.nice, not args.no_pin
     rates = [float(r) for r in args.rates.split(",")]
     if max(rates) * args.duration > 50_000:
         parser.error("at most 50,000 requests per run: lower --rates or --duration")
 
-    from trustwatch.settings import Settings
-    from trustwatch.store.sql import SCOPES, SqlStore
-
-    data_dir = Path(tempfile.mkdtemp(prefix="trustwatch-bench-"))
-    settings = Settings(data_dir=data_dir)
-    store = SqlStore(settings.store_url)
-    _, key = store.create_api_key("bench", list(SCOPES), rate_limit_per_s=1e6)
-    store.close()
-    env = {
-        **os.environ,
-        "TRUSTWATCH_DATA_DIR": str(data_dir),
-        "TRUSTWATCH_APP_EXTENSIONS": "[]",
-    }
     bin_dir = Path(sys.executable).parent
-    check_port, echo_port = _free_port(), _free_port()
-    servers = [
-        _start(
-            [str(bin_dir / "trustwatch"), "serve", "--no-worker", "--port", str(check_port)],
-            env,
-            check_port,
+    durable = _serve_trustwatch(bin_dir, {})
+    write_behind = _serve_trustwatch(bin_dir, {"TRUSTWATCH_CHECK_WAIT_FOR_STORE": "false"})
+    echo_port = _free_port()
+    echo = _start(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench.api_load:echo_app",
+            "--port",
+            str(echo_port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        dict(os.environ),
+        echo_port,
+    )
+    targets = [
+        ("trustwatch /v1/check (durable reply)", durable[1], "/v1/check", durable[2], durable[0]),
+        (
+            "trustwatch /v1/check (write-behind)",
+            write_behind[1],
+            "/v1/check",
+            write_behind[2],
+            write_behind[0],
         ),
-        _start(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "bench.api_load:echo_app",
-                "--port",
-                str(echo_port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            env,
-            echo_port,
-        ),
+        ("baseline: bare FastAPI echo", echo_port, "/echo", None, echo),
     ]
     _pin(1)
     # Other work on the machine steals the cores this measures; the load average shows it.
@@ -248,13 +285,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     try:
         warm = _bodies(500, "warmup")
-        asyncio.run(_load(check_port, "/v1/check", key, warm, 250))
-        asyncio.run(_load(echo_port, "/echo", None, warm, 250))
+        for _, port, path, auth, _ in targets:
+            asyncio.run(_load(port, path, auth, warm, 250))
         for rate in rates:
-            for target, port, path, auth, pid in (
-                ("trustwatch /v1/check", check_port, "/v1/check", key, servers[0].pid),
-                ("baseline: bare FastAPI echo", echo_port, "/echo", None, servers[1].pid),
-            ):
+            for target, port, path, auth, proc in targets:
                 runs = [
                     asyncio.run(
                         _load(
@@ -263,7 +297,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             auth,
                             _bodies(int(rate * args.duration), f"r{rate:g}-{i}"),
                             rate,
-                            pid,
+                            proc.pid,
                         )
                     )
                     for i in range(args.runs)
@@ -286,8 +320,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         },
                     }
                 )
+        store_metrics = _scrape(
+            durable[1], ("trustwatch_store_commit_seconds", "trustwatch_store_batch_size")
+        )
     finally:
-        for proc in servers:
+        for proc in (durable[0], write_behind[0], echo):
             _stop(proc)
 
     rows = [
@@ -309,7 +346,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         (
             r
             for r in results
-            if r["target"].startswith("trustwatch") and r["rate_rps"] == TARGET_RATE
+            if r["target"].startswith("trustwatch /v1/check (durable")
+            and r["rate_rps"] == TARGET_RATE
         ),
         None,
     )
@@ -322,18 +360,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
     payload = {
         "nice": args.nice,
+        "pinned": _PIN,
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
         "duration_s": args.duration,
         "runs": args.runs,
         "connections": CONNECTIONS,
         "events": "trustwatch.synth seed 11 (synthetic mix)",
-        "server": "trustwatch serve --no-worker, SQLite WAL store, verdict committed before reply",
+        "server": "trustwatch serve --no-worker, SQLite WAL store; durable reply: the verdict "
+        "is committed (group commit) before the answer; write-behind: answered, then committed",
         "baseline": "bare FastAPI echo endpoint, same uvicorn, same client",
         "target": {"rate_rps": TARGET_RATE, "p99_ms": TARGET_P99_MS, "met": verdict},
         "results": results,
+        "store_metrics": store_metrics,
     }
     path = write_results("api_load", payload)
+    commits = store_metrics.get("trustwatch_store_commit_seconds_count", 0.0)
+    if commits:
+        print(
+            f"store: {commits:.0f} group commits, mean "
+            f"{store_metrics['trustwatch_store_commit_seconds_sum'] / commits * 1000:.2f} ms, "
+            f"mean {store_metrics['trustwatch_store_batch_size_sum'] / commits:.1f} verdicts each"
+        )
     print(f"wrote {path}")
     return payload
 

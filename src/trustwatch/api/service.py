@@ -110,10 +110,12 @@ class TrustService:
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> None:
+        self.store.start_checkpointer()
         self.writer.start()
 
     def stop(self) -> None:
         self.writer.stop()
+        self.store.stop_checkpointer()
         if self._producer is not None:
             self._producer.close()
         if self._bus is not None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +51,8 @@ from trustwatch.store.models import (
     VerdictRow,
 )
 from trustwatch.verdicts import Action, Verdict
+
+log = logging.getLogger(__name__)
 
 SCOPES: tuple[str, ...] = ("check", "ingest", "read", "admin")
 GENESIS_HASH = "0" * 64
@@ -172,7 +176,7 @@ def _subject(event: Event) -> tuple[str, str]:
     return "user", event.actor.id
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str, wal_autocheckpoint: Callable[[], bool]) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -194,6 +198,8 @@ def _make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            if not wal_autocheckpoint():
+                cur.execute("PRAGMA wal_autocheckpoint=0")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -219,13 +225,55 @@ class SqlStore:
 
     def __init__(self, url: str, *, migrate_schema: bool = True) -> None:
         self.url = url
-        self.engine = _make_engine(url)
+        self._checkpointer: tuple[threading.Thread, threading.Event] | None = None
+        self.engine = _make_engine(url, lambda: self._checkpointer is None)
         self.dialect = self.engine.dialect.name
         if migrate_schema:
             migrate.upgrade(self.engine)
 
     def close(self) -> None:
+        self.stop_checkpointer()
         self.engine.dispose()
+
+    def start_checkpointer(self, interval_s: float = 1.0) -> None:
+        """SQLite: copy the WAL into the database from a background thread, not in commits.
+
+        A checkpoint syncs the database file; done inside a commit (SQLite's default) it
+        stalls that commit and everyone waiting on it. Other processes on the same file
+        keep checkpointing as usual. No-op on PostgreSQL.
+        """
+        if self.dialect != "sqlite" or self._checkpointer is not None:
+            return
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=self._checkpoint_loop, args=(stop, interval_s), name="wal-checkpoint"
+        )
+        thread.daemon = True
+        self._checkpointer = (thread, stop)
+        # Pooled connections were opened with autocheckpoint on; new ones get it off.
+        self.engine.dispose()
+        thread.start()
+
+    def stop_checkpointer(self) -> None:
+        if self._checkpointer is None:
+            return
+        thread, stop = self._checkpointer
+        stop.set()
+        thread.join(timeout=30)
+        self._checkpointer = None
+        self._checkpoint()
+
+    def _checkpoint_loop(self, stop: threading.Event, interval_s: float) -> None:
+        while not stop.wait(interval_s):
+            try:
+                self._checkpoint()
+            except Exception as exc:
+                log.warning("WAL checkpoint failed: %s", exc)
+
+    def _checkpoint(self) -> None:
+        with self.engine.connect() as conn:
+            # Straight to the driver: PRAGMA wal_checkpoint must run outside a transaction.
+            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
 
     # -- transactions ---------------------------------------------------------------------
 

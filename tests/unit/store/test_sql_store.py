@@ -244,3 +244,19 @@ def test_migrations_go_down_to_nothing_and_up_again(tmp_path: Path) -> None:
 def test_unsupported_database_url_says_what_to_use() -> None:
     with pytest.raises(ConfigError, match="postgresql"):
         SqlStore("mysql://x@localhost/db")
+
+
+def test_background_checkpointer_takes_checkpoints_out_of_commits(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ckpt.db'}"
+    store = SqlStore(url)
+    store.start_checkpointer(interval_s=0.05)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 0
+    for i in range(30):
+        _record(store, _event(f"evt_c{i}"))
+    store.close()
+    reopened = SqlStore(url)
+    assert reopened.count_verdicts() == 30
+    with reopened.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1000
+    reopened.close()
