@@ -73,6 +73,7 @@ def extract(normalized: Normalized) -> list[Entity]:
         if view.name in _FOLDED_VIEWS and "." in view.text:
             folded = Scan(normalized, view, shared=scan)
             find_schemed_links(folded, folded=True)
+            emails += find_emails(folded)
             find_bare_links(folded, folded=True)
     if emails:
         paypal_emails(scan, emails)

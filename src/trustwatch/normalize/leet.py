@@ -162,7 +162,15 @@ def leet_views(src: View) -> list[View]:
         has_letter = _LETTER.search(token) is not None or host_label
         if short or not has_letter or _NOT_LEET.fullmatch(token):
             continue
-        by_context, all_l = _deleet(token, label)
+        local, at, domain = token.partition("@")
+        if at and local and domain and end < n and text[end] == ".":
+            # An address ("d03@gm41l.c0m"): its "@" stays, each side is read on its own.
+            local_reads = _deleet(local) if len(local) > 1 else (local, local)
+            domain_reads = _deleet(domain, label=True)
+            by_context = local_reads[0] + "@" + domain_reads[0]
+            all_l = local_reads[1] + "@" + domain_reads[1]
+        else:
+            by_context, all_l = _deleet(token, label)
         if by_context != token:
             edits.append((start, end, by_context))
         if all_l != token:

@@ -57,7 +57,11 @@ _SEPARATOR = re.compile(
     rf"(?P<hxxp>\bhxxp(?=s?(?:://|\[:\]//)))"
     rf"|(?P<colon>\[:\](?=//))"
     rf"|(?<=[\w\])])(?P<dot>{_DOT_WORD})(?=[\w-]+(?:{_DOT_WORD}[\w-]+)*"
-    rf"{_DOT_WORD}(?:{COMMON_TLDS})\b|(?:{COMMON_TLDS})\b)"
+    rf"{_DOT_WORD}(?:{COMMON_TLDS})\b|(?:{COMMON_TLDS})\b"
+    # a dot in an address's local part: "jane dot doe at gmail"
+    rf"|[\w-]+(?:{_DOT_WORD}[\w-]+)*(?:\s+(?:at|@)\s+|{_AT_WORD}|@)"
+    rf"(?:(?:{MAIL_PROVIDERS})\b|[\w-]+(?:{_DOT_WORD}|\.)(?:{COMMON_TLDS})\b))"
+    rf"|(?<=\w)(?P<slash>\s+(?:forward\s+)?slash\s+)(?=\w)"
     rf"|(?<=[\w\])])(?P<dotb>{_DOT_BRACKET})(?=\w)"
     rf"|(?<=\w)(?P<sdot>\s+\.\s+)(?=(?:{_PLAIN_TLDS})\b)"
     rf"|(?<=\w)(?P<at>{_AT_WORD})(?=\w)"
@@ -136,6 +140,7 @@ def spelled_view(src: View) -> View | None:
     text = src.text
     separators = (
         "dot" in text
+        or "slash" in text
         or "hxxp" in text
         or " . " in text
         or " @ " in text
@@ -156,6 +161,10 @@ def spelled_view(src: View) -> View | None:
             edits.append((m.start(), m.end(), ":"))
         elif kind in ("dot", "dotb", "sdot"):
             edits.append((m.start(), m.end(), "."))
+        elif kind == "slash":
+            # Only after a domain: "paypal dot me slash jess", not "either slash or".
+            if edits and edits[-1][2] == "." and m.start() - edits[-1][1] < 30:
+                edits.append((m.start(), m.end(), "/"))
         elif kind == "at" or _local_part(_word_before(text, m.start())):
             edits.append((m.start(), m.end(), "@"))
     digit_edits = _digit_edits(text) if numbers else []

@@ -109,6 +109,13 @@ def test_bare_domains_are_domain_entities(text, written, host):
     assert domain.attrs["obfuscated"] is (written != host)
 
 
+def test_spelled_slash_after_a_domain():
+    url = one("pay at paypal dot me slash jess pls", "url")
+    assert url.text == "paypal dot me slash jess"
+    assert url.value == "paypal.me/jess"
+    assert normalize("either slash or").view("spelled") is None
+
+
 @pytest.mark.parametrize(
     ("text", "written"),
     [("try bit.ly/abc", "bit.ly/abc"), ("at www.x.co.uk", "www.x.co.uk")],
@@ -196,6 +203,10 @@ def test_sentence_punctuation_is_not_a_domain(text):
         ("john[at]gmail[dot]com", "john[at]gmail[dot]com", "john@gmail.com"),
         ("JOHN AT HOTMAIL DOT CO DOT UK", "JOHN AT HOTMAIL DOT CO DOT UK", "john@hotmail.co.uk"),
         ("john at gmail", "john at gmail", None),
+        ("jane dot doe at gmail dot com", "jane dot doe at gmail dot com", "jane.doe@gmail.com"),
+        ("jane dot doe@gmail.com", "jane dot doe@gmail.com", "jane.doe@gmail.com"),
+        ("j4n3.d03@gm41l.c0m", "j4n3.d03@gm41l.c0m", "jane.doe@gmail.com"),
+        ("ｊａｎｅ＠ｇｍａｉｌ．ｃｏｍ", "ｊａｎｅ＠ｇｍａｉｌ．ｃｏｍ", "jane@gmail.com"),
     ],
 )
 def test_emails_also_spelled_out(text, written, value):
