@@ -25,7 +25,7 @@ from trustwatch.ml.features import model_text
 from trustwatch.ml.linear import LinearConfig, train_linear
 from trustwatch.ml.registry import ModelEntry, Registry
 
-Family = Literal["linear", "url", "transformer", "encoder"]
+Family = Literal["linear", "url", "transformer", "encoder", "weak"]
 TARGET_PRECISIONS = (0.95, 0.99)
 
 
@@ -37,8 +37,13 @@ class Source:
     positives: frozenset[str]
     negatives: frozenset[str] | None = None
 
+    kinds: frozenset[str] = frozenset({"text", "url", "listing"})
+
     def label(self, example: Example) -> int | None:
-        if example.label in self.positives:
+        if example.kind not in self.kinds:
+            return None
+        # Synthetic labels list every policy violated, joined by "+".
+        if self.positives & set(example.label.split("+")):
             return 1
         if self.negatives is None or example.label in self.negatives:
             return 0
@@ -56,8 +61,20 @@ class ModelSpec:
     encoder: str | None = None
 
 
-def _s(dataset: str, *positives: str, negatives: Sequence[str] | None = None) -> Source:
-    return Source(dataset, frozenset(positives), frozenset(negatives) if negatives else None)
+def _s(
+    dataset: str,
+    *positives: str,
+    negatives: Sequence[str] | None = None,
+    kinds: Sequence[str] = ("text", "url", "listing"),
+) -> Source:
+    return Source(
+        dataset, frozenset(positives), frozenset(negatives) if negatives else None, frozenset(kinds)
+    )
+
+
+# Marketplace chat (SYNTHETIC, trustwatch.synth): teaches the SMS models that ordinary
+# buying and selling talk ("check out my other items", a depop.com link) is not spam.
+SYNTH_CHAT_CLEAN = ("clean",)
 
 
 SPECS: dict[str, ModelSpec] = {
@@ -67,11 +84,12 @@ SPECS: dict[str, ModelSpec] = {
             "sms_spam",
             "linear",
             "spam",
-            "Short-message spam (SMS and comment spam) vs ham.",
+            "Short-message spam vs ham: SMS sets, plus SYNTHETIC marketplace chat "
+            "(trustwatch.synth: spam positives, clean negatives).",
             (
                 _s("sms_spam_uci", "spam"),
                 _s("sms_phishing_mendeley", "spam", "smishing"),
-                _s("youtube_spam_uci", "spam"),
+                _s("synth_marketplace", "spam", negatives=SYNTH_CHAT_CLEAN, kinds=["text"]),
             ),
         ),
         ModelSpec(
@@ -85,10 +103,12 @@ SPECS: dict[str, ModelSpec] = {
             "smishing",
             "linear",
             "phishing",
-            "SMS phishing (smishing) vs everything else, spam included.",
+            "SMS phishing (smishing) vs everything else, spam included, plus SYNTHETIC "
+            "marketplace chat (trustwatch.synth: phishing positives, clean negatives).",
             (
                 _s("sms_phishing_mendeley", "smishing"),
                 _s("sms_spam_uci", "never", negatives=["ham"]),
+                _s("synth_marketplace", "phishing", negatives=SYNTH_CHAT_CLEAN, kinds=["text"]),
             ),
         ),
         ModelSpec(
@@ -98,6 +118,18 @@ SPECS: dict[str, ModelSpec] = {
             "Phishing URL from the URL string alone (no page fetch).",
             (_s("phishing_urls_hannousse", "phishing"),),
             LinearConfig(C=30.0, blocks=("url_char", "url_word"), calibration="isotonic"),
+        ),
+        *(
+            ModelSpec(
+                f"{policy}_ws",
+                "weak",
+                policy,
+                f"{policy}: linear text model trained on snorkel label-model labels from the "
+                "pack's rules over a SYNTHETIC corpus (trustwatch.synth); no public labels exist.",
+                (),
+                LinearConfig(C=3.0, max_features={"word": 30000, "char": 60000}, folds=3),
+            )
+            for policy in ("off_platform", "counterfeit", "prohibited")
         ),
         ModelSpec(
             "minilm_encoder",
@@ -255,6 +287,8 @@ def train(
     started = time.perf_counter()
     if s.family == "encoder":
         return _export_encoder(s, reg, say, started)
+    if s.family == "weak":
+        return _train_weak(s, reg, say, started, limit, config)
     ts = training_set(s, limit=limit)
     if len(set(ts.y.tolist())) < 2:
         raise ConfigError(f"{name}: training data has a single class; nothing to learn")
@@ -325,3 +359,59 @@ def _export_encoder(
     entry = reg.commit(s.name, version, card)
     empty = TrainingSet([], np.zeros(0, dtype=int), [])
     return TrainResult(entry, np.zeros(0), empty, time.perf_counter() - started)
+
+
+def _train_weak(
+    s: ModelSpec,
+    reg: Registry,
+    say: Callable[[str], None],
+    started: float,
+    limit: int | None,
+    config: LinearConfig | None,
+) -> TrainResult:
+    from trustwatch.ml.weak import prf, weak_labels
+
+    n = limit if limit is not None else 8000
+    weak = weak_labels(s.policy, n=n)
+    c = weak.corpus
+    train_rows = np.flatnonzero(~c.test)
+    test_rows = np.flatnonzero(c.test)
+    y = weak.labels[train_rows]
+    say(f"{s.name}: {len(train_rows)} synthetic events, {int(y.sum())} weakly positive")
+    if len(set(y.tolist())) < 2:
+        raise ConfigError(f"{s.name}: the label model produced a single class")
+    cfg = config or s.config
+    pairs = [model_text(weak.texts[i]) for i in train_rows]
+    fit = train_linear(pairs, y, [c.templates[i] for i in train_rows], cfg)
+    test_proba = fit.model.proba_many([model_text(weak.texts[i]) for i in test_rows])
+    truth = c.truth[test_rows]
+    metrics, thresholds = summarize(fit.oof_proba, y)
+    metrics = {f"weak_{k}": v for k, v in metrics.items()}
+    metrics["synthetic_heldout_templates"] = {
+        "model@0.5": prf(truth, test_proba >= 0.5),
+        **{k: v for k, v in weak.metrics.items() if isinstance(v, dict)},
+    }
+    version, path = reg.stage(s.name)
+    fit.model.save(path)
+    card = {
+        "family": "linear",
+        "policy": s.policy,
+        "description": s.description,
+        "data": [
+            {
+                "name": "trustwatch.synth (SYNTHETIC)",
+                "counts": {"events": n, "train": len(train_rows), "heldout": len(test_rows)},
+                "labelling_functions": weak.lf_names,
+                "label_model": "snorkel LabelModel(cardinality=2), 300 epochs",
+            }
+        ],
+        "metrics": metrics,
+        "thresholds": thresholds,
+        "config": asdict(cfg),
+        "synthetic": True,
+        "train_seconds": round(time.perf_counter() - started, 1),
+        "limit": limit,
+    }
+    entry = reg.commit(s.name, version, card)
+    say(f"{entry.ref}: {json.dumps(metrics['synthetic_heldout_templates'])}")
+    return TrainResult(entry, fit.oof_proba, TrainingSet([], y, []), time.perf_counter() - started)
