@@ -41,7 +41,12 @@ LAG = Gauge(
 def set_lag(
     seen_end: dict[TopicPartition, int], committed: dict[TopicPartition, int]
 ) -> dict[TopicPartition, int]:
-    """Lag from what this worker has seen and what is committed; broker watermarks are not used."""
+    """Lag from what this worker has seen and what is committed; broker watermarks are not used.
+
+    "Seen" is the log end on the SQLite bus and, on Kafka, the highest offset fetched into
+    the client (which prefetches up to ``queued.max.messages.kbytes`` ahead), so Kafka lag
+    undercounts a backlog larger than that prefetch.
+    """
     lag = {tp: max(end - committed.get(tp, 0), 0) for tp, end in seen_end.items()}
     for tp, value in lag.items():
         LAG.labels(tp.topic, str(tp.partition)).set(value)
