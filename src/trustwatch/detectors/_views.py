@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import ahocorasick
+
 from trustwatch.detectors.base import Item, Span
 from trustwatch.normalize import View
 
@@ -41,3 +43,24 @@ def dedupe(spans: list[Span]) -> tuple[Span, ...]:
             continue
         out.append(s)
     return tuple(out)
+
+
+class Anchors:
+    """A prefilter: one Aho-Corasick pass tells whether a view holds any of a detector's words.
+
+    Every pattern of a detector contains one of its anchors literally, so a text with none
+    is skipped without running the (slower) regular expressions.
+    """
+
+    def __init__(self, words: str, phrases: tuple[str, ...] = ()) -> None:
+        """``words`` separated by whitespace; ``phrases`` for anchors that hold a space."""
+        self._automaton = ahocorasick.Automaton()
+        for word in (*words.split(), *phrases):
+            self._automaton.add_word(word, word)
+        self._automaton.make_automaton()
+
+    def found(self, text: str) -> bool:
+        return next(self._automaton.iter(text), None) is not None
+
+    def any_view(self, views: list[View]) -> bool:
+        return any(self.found(v.text) for v in views)

@@ -12,7 +12,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustwatch.detectors._views import dedupe, distinct_views, span_of
+from trustwatch.detectors._views import Anchors, dedupe, distinct_views, span_of
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
 from trustwatch.entities import Entity
 
@@ -51,6 +51,13 @@ _REFUSAL = re.compile(
     r"(?<![a-z])(?:no\s+thanks|no\s+thank\s+you|(?:keep|stay|staying|keeping)\s+(?:it\s+|things\s+|this\s+)?(?:on|in|within)\s+(?:the\s+)?(?:app|depop|vinted|platform)"
     r"|(?:rather|prefer\s+to)\s+(?:not|keep|stay)|not\s+allowed|against\s+the\s+rules"
     r"|i\s+(?:don'?t|do\s+not)\s+(?:use|have|give|share)|won'?t\s+(?:give|share))(?![a-z])"
+)
+# Every pattern above holds one of these (see _views.Anchors).
+_ANCHORS = Anchors(
+    "whats whatsap watsap atsapp wapp w/app telegram tele wechat kik viber signal "
+    "line messenger facebook fb snap sc insta ig discord imessage skype facetime "
+    "mail outlook yahoo icloud number mobile cell phone social contact wa tg no "
+    "text txt sms call ring"
 )
 _CONTACT_HOSTS = {
     "wa.me": "whatsapp",
@@ -140,7 +147,8 @@ class ContactOffPlatform(Detector):
             buckets = {"direct": direct, "social": social, "mention": handles}
             for e, kind in _contact_kinds(item.entities(field_name)):
                 buckets[kind].append(Span(field_name, e.start, e.end, e.text))
-            for view in distinct_views(item, field_name):
+            views = distinct_views(item, field_name)
+            for view in views if _ANCHORS.any_view(views) else ():
                 text = view.text
                 for rx, bucket in (
                     (_REQUEST, request),

@@ -12,17 +12,20 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustwatch.detectors._views import dedupe, distinct_views, span_of
+from trustwatch.detectors._views import Anchors, dedupe, distinct_views, span_of
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
 from trustwatch.entities import Entity
 
 _W = r"[\s\W_]*"  # between words: spaces, punctuation
+# A gap between words and a word: disjoint classes, so matching never backtracks between them.
+_SEP = r"[\W_]+"
+_WORD = r"[^\W_]+"
 
 # Methods that only exist off the app.
 _STRONG = re.compile(
     r"(?<![a-z])(?:"
     rf"(?:friends?|freinds?|frens?|fam){_W}(?:and|&|n|\+|an){_W}famil(?:y|ies)"
-    rf"|f{_W}(?:&|and|n|\+){_W}f(?![a-z])|fnf|ff{_W}(?=pay|paypal)"
+    rf"|fnf|ff{_W}(?=pay|paypal)"
     rf"|(?:paypal|pp){_W}(?:ff|gift|personal)"
     rf"|(?:send|sent|pay|paying|mark|marked|put|do){_W}(?:it{_W}|the{_W}money{_W}|(?:the{_W})?payment{_W}|money{_W})?as{_W}(?:a{_W})?(?:gift|friend|personal)"
     rf"|gift{_W}payment|personal{_W}payment"
@@ -33,6 +36,9 @@ _STRONG = re.compile(
     r"|bitcoin|btc|ethereum|usdt|tether|crypto(?:currency)?|litecoin|dogecoin"
     r")(?![a-z])"
 )
+# "f&f", "f + f", "f-n-f": its separators are too varied to anchor, and it starts with a
+# literal, so it is cheap enough to run on every view.
+_FNF = re.compile(r"f(?<![a-z]f)[\W_]{0,3}(?:&|and|n|\+|an)[\W_]{0,3}f(?![a-z])")
 # Gift cards are a payment method only when asked for as one.
 _VOUCHER = re.compile(
     rf"(?<![a-z])(?:(?:gift|itunes|apple|steam|google{_W}play|amazon|razer|ebay){_W}(?:gift{_W})?(?:cards?|vouchers?|codes?))(?![a-z])"
@@ -48,7 +54,7 @@ _INTENT = re.compile(
     rf"(?:outside|off|out{_W}of|not{_W}(?:through|via|on|in|using)|away{_W}from){_W}(?:of{_W})?(?:the{_W}|this{_W})?(?:app|platform|site|depop|vinted|website)"
     rf"|off{_W}(?:app|platform|site)"
     rf"|(?:avoid|avoids|avoiding|skip|save{_W}on|save|dodge|without|no|cut|escape|get{_W}around|bypass|not{_W}pay(?:ing)?|don'?t{_W}want{_W}to{_W}pay){_W}(?:the{_W}|any{_W}|all{_W}(?:the{_W})?|paying{_W}|those{_W})?(?:(?:app|depop|vinted|platform|site|extra|selling|seller|buyer|service|protection|stupid|silly){_W})?fees?"
-    rf"|(?:cheaper|discount|less|knock\S*{_W}off|save\S*)(?:{_W}\S+){{0,3}}?{_W}if{_W}(?:you{_W})?(?:pay|send|buy|go)"
+    rf"|(?:cheaper|discount|less|knock[^\W_]*{_W}off|save[^\W_]*)(?:{_SEP}{_WORD}){{0,3}}?{_SEP}if{_W}(?:you{_W})?(?:pay|send|buy|go)"
     rf"|pay{_W}(?:me{_W})?(?:direct(?:ly)?|privately|private)|direct{_W}(?:payment|pay)"
     rf"|(?:don'?t|do{_W}not|dont){_W}(?:buy|pay|purchase|use|go){_W}(?:it{_W})?(?:through|via|on|in|with|using){_W}(?:the{_W})?(?:app|checkout|depop|vinted|site|buy{_W}now)"
     rf"|(?:instead{_W}of|rather{_W}than){_W}(?:using{_W})?(?:the{_W})?(?:app|checkout|depop|vinted|buy{_W}now)"
@@ -70,6 +76,14 @@ _ON_PLATFORM = re.compile(
 _MONEY_TALK = re.compile(
     r"(?<![a-z])(?:pay|paid|payment|send|sent|transfer|money|owe|cash|quid|pounds?)(?![a-z])"
     r"|[£€]\s*\d|\$\s*\d"
+)
+# Every pattern above holds one of these (see _views.Anchors).
+_ANCHORS = Anchors(
+    "famil fnf gift personal bank bacs faster sort account iban swift transfer "
+    "western money gram bitcoin ethereum usdt tether crypto coin card voucher "
+    "code pay pal venmo zelle cash revolut monzo starling skrill chime wise "
+    "app platform site depop vinted fee direct privat checkout buy protection "
+    "cheaper discount less knock save friend & + ff fnf btc"
 )
 _WINDOW = 40  # characters either side of a wallet name searched for a request verb
 
@@ -121,9 +135,17 @@ class PaymentOffPlatform(Detector):
         tags: list[Span] = []
         request = on_platform = False
         for field_name in item.fields:
-            for view in distinct_views(item, field_name):
+            views = distinct_views(item, field_name)
+            anchored = _ANCHORS.any_view(views)
+            for view in views:
                 text = view.text
                 found_weak = False
+                for m in _FNF.finditer(text):
+                    strong.append(span_of(item, field_name, view, m.start(), m.end()))
+                if not anchored:
+                    if strong and not on_platform:
+                        on_platform = _ON_PLATFORM.search(text) is not None
+                    continue
                 for rx, bucket in ((_STRONG, strong), (_INTENT, intent)):
                     for m in rx.finditer(text):
                         bucket.append(span_of(item, field_name, view, m.start(), m.end()))

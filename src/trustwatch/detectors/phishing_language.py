@@ -10,10 +10,13 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustwatch.detectors._views import dedupe, distinct_views, span_of
+from trustwatch.detectors._views import Anchors, dedupe, distinct_views, span_of
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
 
 _W = r"[\s\W_]*"
+# A gap between words and a word: disjoint classes, so matching never backtracks between them.
+_SEP = r"[\W_]+"
+_WORD = r"[^\W_]+"
 _BRANDS = (
     rf"depop|vinted|paypal|ebay|royal{_W}mail|evri|hermes|dpd|dhl|ups|fedex|stripe|visa"
     r"|mastercard|apple|amazon"
@@ -34,16 +37,16 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
         rf"|(?:update|re-?enter|provide){_W}(?:your{_W}|ur{_W})(?:payment|billing|card|bank|account){_W}(?:details|info(?:rmation)?)"
         rf"|(?:release|unlock|unfreeze|claim){_W}(?:the{_W}|your{_W}|ur{_W}|my{_W})?(?:funds|payment|money|payout|transfer|refund)"
         rf"|(?:to|and|then){_W}(?:receive|collect|withdraw|accept|get){_W}(?:the{_W}|your{_W}|ur{_W})?(?:funds|payment|money|payout|transfer|refund)"
-        rf"|(?:funds|payment|money|payout|transfer)(?:{_W}\S+){{0,3}}?{_W}(?:is|are|has{_W}been|have{_W}been|was|were|currently)?{_W}(?:on{_W}hold|held|frozen|locked|suspended|blocked|pending{_W}(?:verification|confirmation|release|approval))"
-        rf"|(?:account|profile|listing|shop)(?:{_W}\S+){{0,2}}?{_W}(?:will{_W}be|has{_W}been|is{_W}being|is|was){_W}(?:suspended|locked|limited|restricted|disabled|closed|deactivated|terminated|flagged|banned)"
-        rf"|(?:click|tap|follow|open|visit|use){_W}(?:on{_W})?(?:the{_W}|this{_W}|my{_W})?(?:link|button|url|page)(?:{_W}\S+){{0,3}}?{_W}(?:to|and){_W}(?:receive|claim|confirm|verify|accept|get|release|complete|secure)"
+        rf"|(?:funds|payment|money|payout|transfer)(?:{_SEP}{_WORD}){{0,3}}?{_SEP}(?:(?:is|are|has{_W}been|have{_W}been|was|were|currently){_SEP})?(?:on{_W}hold|held|frozen|locked|suspended|blocked|pending{_W}(?:verification|confirmation|release|approval))"
+        rf"|(?:account|profile|listing|shop)(?:{_SEP}{_WORD}){{0,2}}?{_SEP}(?:will{_W}be|has{_W}been|is{_W}being|is|was){_W}(?:suspended|locked|limited|restricted|disabled|closed|deactivated|terminated|flagged|banned)"
+        rf"|(?:click|tap|follow|open|visit|use){_W}(?:on{_W})?(?:the{_W}|this{_W}|my{_W})?(?:link|button|url|page)(?:{_SEP}{_WORD}){{0,3}}?{_SEP}(?:to|and){_W}(?:receive|claim|confirm|verify|accept|get|release|complete|secure)"
         rf"|log{_W}?in{_W}(?:here|below|now|to{_W}(?:receive|claim|confirm|verify|accept))"
         r")(?![a-z])"
     ),
     # "your item is sold, click to receive payment"
     "sold_lure": re.compile(
         r"(?<![a-z])(?:"
-        rf"(?:item|order|listing|product)(?:{_W}\S+){{0,2}}?{_W}(?:has{_W}been|was|is|just){_W}(?:sold|purchased|bought|paid(?:{_W}for)?)(?:{_W}\S+){{0,4}}?{_W}(?:click|tap|follow|verify|confirm|link|scan|log{_W}?in)"
+        rf"(?:item|order|listing|product)(?:{_SEP}{_WORD}){{0,2}}?{_SEP}(?:has{_W}been|was|is|just){_W}(?:sold|purchased|bought|paid(?:{_W}for)?)(?:{_SEP}{_WORD}){{0,4}}?{_SEP}(?:click|tap|follow|verify|confirm|link|scan|log{_W}?in)"
         r")(?![a-z])"
     ),
     # "Depop Support Team", "security department", "this is an automated message from PayPal"
@@ -60,9 +63,9 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
         r"(?<![a-z])(?:"
         rf"payment{_W}of{_W}(?:[£$€]|gbp|usd|eur)?{_W}\d+(?:[.,]\d+)?(?:{_W}(?:[£$€]|gbp|usd|eur|pounds?))?{_W}(?:is{_W}|has{_W}been{_W})?(?:pending|on{_W}hold|received|held|sent|approved|awaiting)"
         rf"|(?:upgrade|switch|convert){_W}(?:to{_W})?(?:a{_W}|your{_W})?(?:account{_W}to{_W}(?:a{_W})?)?(?:business|premium|merchant|seller|pro|verified){_W}(?:account|plan|status)"
-        rf"|(?:seller|you){_W}(?:must|need{_W}to|has{_W}to|have{_W}to|should){_W}(?:first{_W})?(?:upgrade|pay|send|deposit|verify|confirm|provide|activate)(?:{_W}\S+){{0,3}}?{_W}(?:fee|account|tracking|number|deposit|insurance|code)"
+        rf"|(?:seller|you){_W}(?:must|need{_W}to|has{_W}to|have{_W}to|should){_W}(?:first{_W})?(?:upgrade|pay|send|deposit|verify|confirm|provide|activate)(?:{_SEP}{_WORD}){{0,3}}?{_SEP}(?:fee|account|tracking|number|deposit|insurance|code)"
         rf"|(?:send|provide|upload|enter){_W}(?:the{_W}|your{_W})?tracking{_W}(?:number|code|id){_W}(?:to|and|for){_W}(?:release|receive|get|unlock|credit)"
-        rf"|(?:buyer|customer){_W}has{_W}(?:paid|sent|made){_W}(?:the{_W}|a{_W})?(?:payment|money)(?:{_W}\S+){{0,6}}?{_W}(?:pending|hold|awaiting|verify|confirm|upgrade|fee)"
+        rf"|(?:buyer|customer){_W}has{_W}(?:paid|sent|made){_W}(?:the{_W}|a{_W})?(?:payment|money)(?:{_SEP}{_WORD}){{0,6}}?{_SEP}(?:pending|hold|awaiting|verify|confirm|upgrade|fee)"
         rf"|(?:awaiting|pending){_W}(?:seller|your){_W}(?:confirmation|verification|approval)"
         rf"|(?:insurance|verification|activation|release|clearance|shipping{_W}insurance){_W}fee"
         r")(?![a-z])"
@@ -70,7 +73,7 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
     # "scan the QR code to receive payment"
     "qr_lure": re.compile(
         r"(?<![a-z])(?:"
-        rf"scan{_W}(?:the{_W}|this{_W}|my{_W}|our{_W}|a{_W})?(?:attached{_W})?(?:qr|code)(?:{_W}code)?(?:{_W}\S+){{0,4}}?{_W}(?:to|and|for){_W}{_MONEY_ACT}"
+        rf"scan{_W}(?:the{_W}|this{_W}|my{_W}|our{_W}|a{_W})?(?:attached{_W})?(?:qr|code)(?:{_W}code)?(?:{_SEP}{_WORD}){{0,4}}?{_SEP}(?:to|and|for){_W}{_MONEY_ACT}"
         rf"|qr(?:{_W}code)?{_W}(?:to|and|for){_W}(?:{_MONEY_ACT}|(?:the{_W}|your{_W})?(?:payment|pay))"
         r")(?![a-z])"
     ),
@@ -83,6 +86,17 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
         r")(?![a-z])"
     ),
 }
+# Every family above holds one of these (see _views.Anchors).
+_ANCHORS = Anchors(
+    "verif validat authenticat activat unlock restor confirm updat enter provid "
+    "releas unfreez claim funds payment money payout transfer refund suspend "
+    "locked limited restricted disabled closed terminat flagged banned "
+    "link button url page log sold purchas bought paid depop vinted paypal ebay "
+    "royal evri hermes dpd dhl ups fedex stripe visa mastercard apple amazon "
+    "secur fraud complian billing resolution business premium merchant plan "
+    "status fee account tracking number deposit insurance code await pending "
+    "scan qr login password passcode pin details cvv cvc otp one time digit"
+)
 _URGENCY = re.compile(
     r"(?<![a-z])(?:within\s+(?:\d+|twenty[\s-]four|24|48|one|an?)\s+(?:hours?|hrs?|minutes?|mins?)|immediately"
     r"|urgent(?:ly)?|final\s+(?:warning|notice|reminder)|right\s+away|asap|as\s+soon\s+as\s+possible"
@@ -125,7 +139,8 @@ class PhishingLanguage(Detector):
         urgent: list[Span] = []
         link = False
         for field_name in item.fields:
-            for view in distinct_views(item, field_name):
+            views = distinct_views(item, field_name)
+            for view in views if _ANCHORS.any_view(views) else ():
                 text = view.text
                 for family, rx in _FAMILIES.items():
                     for m in rx.finditer(text):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,7 @@ from trustwatch.entities import Entity
 
 _DATA = Path(__file__).parent / "data" / "phishing_domains.yaml"
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+_CACHE_SIZE = 4096
 
 # Characters that render like a Latin letter (Cyrillic, Greek) and leetspeak digits.
 _LOOKALIKE = str.maketrans(
@@ -96,6 +98,9 @@ class _Reference:
     lure_words: frozenset[str]
     shorteners: frozenset[str]
     risky_tlds: frozenset[str]
+    marketplace: tuple[str, ...]
+    # Every string a brand skeleton turns into after its allowed deletions -> those brands.
+    deletions: dict[str, frozenset[str]]
 
 
 def _load_data() -> dict[str, Any]:
@@ -124,13 +129,83 @@ def _reference(
         )
         by_key[key] = _Brand(key, key, skeleton(key), official, False)
     brands = tuple(by_key.values())
+    deletions: dict[str, set[str]] = {}
+    for brand in brands:
+        if len(brand.key) >= 5:
+            for variant in _deletions(brand.sk, _typo_limit(brand.key)):
+                deletions.setdefault(variant, set()).add(brand.key)
     return _Reference(
         brands,
         frozenset(d for b in brands for d in b.official),
         frozenset(_RAW["lure_words"]),
         frozenset(_RAW["shorteners"]),
         frozenset(_RAW["risky_tlds"]),
+        marketplace_domains,
+        {k: frozenset(v) for k, v in deletions.items()},
     )
+
+
+def _typo_limit(name: str) -> int:
+    """Edits allowed before a lookalike stops looking like the name."""
+    return 1 if len(name) < 8 else 2
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    """``word`` with up to ``depth`` characters deleted (symmetric-delete candidate search)."""
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def _near_brands(candidates: frozenset[str], ref: _Reference) -> frozenset[str]:
+    """Brands a candidate could be within edit distance of: their deletion sets meet."""
+    near: set[str] = set()
+    for cand in candidates:
+        for variant in _deletions(cand, 2 if len(cand) >= 7 else 1):
+            found = ref.deletions.get(variant)
+            if found:
+                near |= found
+    return frozenset(near)
+
+
+@dataclass(frozen=True, slots=True)
+class _Host:
+    """A host cut into what brand matching compares, computed once per link."""
+
+    label: str  # the registrable label, e.g. "d3pop-secure"
+    tokens: tuple[str, ...]
+    sub_tokens: tuple[str, ...]
+    flat: str  # skeleton of the label without hyphens
+    token_sks: tuple[str, ...]
+    sub_sks: tuple[str, ...]
+    candidates: frozenset[str]  # what a typosquat is measured on
+    near: frozenset[str]  # brands some candidate may be a typo of
+    lure: bool
+    risky: bool
+
+    @classmethod
+    def of(cls, domain: str, subdomain: str, suffix: str, ref: _Reference) -> _Host:
+        label = domain.lower()
+        tokens = tuple(t for t in label.replace("_", "-").split("-") if t)
+        sub_tokens = tuple(t for s in subdomain.lower().split(".") for t in s.split("-") if t)
+        flat = skeleton(label).replace("-", "").replace("_", "")
+        token_sks = tuple(skeleton(t) for t in tokens)
+        candidates = frozenset((flat, *token_sks))
+        return cls(
+            label,
+            tokens,
+            sub_tokens,
+            flat,
+            token_sks,
+            tuple(skeleton(t) for t in sub_tokens),
+            candidates,
+            _near_brands(candidates, ref),
+            any(t in ref.lure_words for t in tokens + sub_tokens),
+            suffix.rsplit(".", 1)[-1] in ref.risky_tlds,
+        )
 
 
 class PhishingLinksParams(BaseModel):
@@ -210,6 +285,19 @@ class PhishingLinks(Detector):
         super().__init__(params)
         self.p = params
         self._extra = tuple((n, tuple(d)) for n, d in sorted(params.extra_brands.items()))
+        # Campaigns repeat the same few hosts; judging one costs tens of microseconds.
+        self._seen: OrderedDict[tuple[str, bool, tuple[str, ...]], _Finding | None] = OrderedDict()
+
+    def _judged(self, host: str, original: str, ref: _Reference) -> _Finding | None:
+        key = (host, _typed_host(original).isascii(), ref.marketplace)
+        if key in self._seen:
+            self._seen.move_to_end(key)
+            return self._seen[key]
+        finding = self._judge(host, original, ref)
+        self._seen[key] = finding
+        if len(self._seen) > _CACHE_SIZE:
+            self._seen.popitem(last=False)
+        return finding
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         ref = _reference(tuple(ctx.marketplace_domains), self._extra)
@@ -223,7 +311,7 @@ class PhishingLinks(Detector):
                 if not host or (field_name, host) in seen:
                     continue
                 seen.add((field_name, host))
-                finding = self._userinfo(e.value, host, ref) or self._judge(host, original, ref)
+                finding = self._userinfo(e.value, host, ref) or self._judged(host, original, ref)
                 if finding is None:
                     continue
                 details: dict[str, Any] = {"kind": finding.kind, "host": finding.host}
@@ -271,14 +359,11 @@ class PhishingLinks(Detector):
             return _Finding("idn_homograph", p.idn_homograph, host, owner)
         if registrable in ref.shorteners:
             return _Finding("shortener", p.shortener, host)
-        label = parts.domain.lower()
-        tokens = [t for t in label.replace("_", "-").split("-") if t]
-        sub_tokens = [t for s in parts.subdomain.lower().split(".") for t in s.split("-") if t]
-        lure = any(t in ref.lure_words for t in tokens + sub_tokens)
-        risky = parts.suffix.rsplit(".", 1)[-1] in ref.risky_tlds
+        shape = _Host.of(parts.domain, parts.subdomain, parts.suffix, ref)
+        lure, risky = shape.lure, shape.risky
         best: _Finding | None = None
         for brand in ref.brands:
-            found = self._match(brand, label, tokens, sub_tokens, lure, risky)
+            found = self._match(brand, shape)
             if found is not None and (best is None or found.score > best.score):
                 best = found
         if best is not None:
@@ -295,46 +380,40 @@ class PhishingLinks(Detector):
             )
         return None
 
-    def _match(
-        self,
-        brand: _Brand,
-        label: str,
-        tokens: list[str],
-        sub_tokens: list[str],
-        lure: bool,
-        risky: bool,
-    ) -> _Finding | None:
+    def _match(self, brand: _Brand, host: _Host) -> _Finding | None:
         p = self.p
-        label_sk = skeleton(label)
-        flat = label_sk.replace("-", "")
-        if brand.common and not (lure or risky):
-            exact = brand.key in tokens or brand.key in sub_tokens
+        if brand.common and not (host.lure or host.risky):
+            exact = brand.key in host.tokens or brand.key in host.sub_tokens
             return (
                 _Finding("brand_in_domain", p.brand_in_domain * 0.8, "", brand.name)
-                if (exact and label != brand.key)
+                if (exact and host.label != brand.key)
                 else None
             )
-        if label == brand.key:
+        if host.label == brand.key:
             return _Finding("brand_other_tld", p.brand_other_tld, "", brand.name)
-        if flat == brand.sk:
+        if host.flat == brand.sk:
             return _Finding("homoglyph", p.homoglyph, "", brand.name)
-        if brand.key in tokens or brand.key in sub_tokens:
+        if brand.key in host.tokens or brand.key in host.sub_tokens:
             return _Finding("brand_in_domain", p.brand_in_domain, "", brand.name)
-        token_sks = [skeleton(t) for t in tokens]
-        if len(brand.key) >= 5 and (
-            brand.sk in flat or any(brand.sk == skeleton(t) for t in sub_tokens)
-        ):
-            kind = "brand_in_domain" if brand.key in label else "homoglyph"
+        if len(brand.key) >= 5 and (brand.sk in host.flat or brand.sk in host.sub_sks):
+            kind = "brand_in_domain" if brand.key in host.label else "homoglyph"
             return _Finding(kind, p.brand_in_domain, "", brand.name)
-        if brand.sk in token_sks:
+        if brand.sk in host.token_sks:
             return _Finding("homoglyph", p.homoglyph, "", brand.name)
-        if len(brand.key) >= 5:
-            limit = 1 if len(brand.key) < 8 else 2
-            for cand in {flat, *token_sks}:
+        if brand.key in host.near:
+            limit = _typo_limit(brand.key)
+            for cand in host.candidates:
+                if abs(len(cand) - len(brand.sk)) > limit:
+                    continue
                 d = edit_distance(cand, brand.sk, limit)
                 if 0 < d <= limit:
                     # One edit from a short name is often an ordinary word (depot ~ depop).
-                    sure = lure or risky or len(brand.key) >= 6 or _deliberate(cand, brand.sk)
+                    sure = (
+                        host.lure
+                        or host.risky
+                        or len(brand.key) >= 6
+                        or _deliberate(cand, brand.sk)
+                    )
                     score = p.typosquat if sure else p.typosquat_short
                     return _Finding("typosquat", score, "", brand.name, d)
         return None
