@@ -17,7 +17,7 @@ Kinds and their ``attrs``:
     A host written bare in text (``depop.com``, ``d3pop-secure[.]com``): the host
     attrs above.
 ``email``
-    ``local``, ``domain``, ``registrable_domain``, ``obfuscated``.
+    ``local``, ``domain``, ``registrable_domain``, ``idn`` (as for hosts), ``obfuscated``.
 ``phone``
     ``e164``, ``country_code``, ``region``, ``type``, ``valid`` (False for reserved
     ranges such as 07700 900xxx), ``obfuscated`` (spelled-out digits).

@@ -62,6 +62,7 @@ def find_emails(scan: Scan) -> list[Entity]:
             local=local,
             domain=attrs["host"],
             registrable_domain=attrs["registrable_domain"],
+            idn=attrs["idn"],
             obfuscated=scan.obfuscated(start, end),
         )
         found.append(email)
@@ -86,7 +87,10 @@ def _free(scan: Scan, start: int, end: int, host: str, folded: bool) -> bool:
         if e.attrs.get("host") == attrs["host"]:
             return False
         lookalike = attrs["registrable_domain"] in KNOWN_HOSTS
-        if not (lookalike or (not e.attrs.get("tld") and not e.attrs.get("is_ip"))):
+        # Folded readings of an ambiguous spelling are all kept ("h31p": heip, help).
+        other_reading = "view" in e.attrs
+        weak = not e.attrs.get("tld") and not e.attrs.get("is_ip")
+        if not (lookalike or other_reading or weak):
             return False
     return True
 
@@ -136,6 +140,10 @@ def _add_link(scan: Scan, m: re.Match[str], end: int, scheme: str | None, userin
     port = m.group("port")
     path_start = m.start("path") if m.group("path") else -1
     path = scan.text[path_start:end] if 0 <= path_start < end else ""
+    if path and scan.view.name.startswith("leet"):
+        # Paths and ids are not words: take the path as written, not its leet reading.
+        p_start, p_end = scan.view.to_original(path_start, end)
+        path = scan.original[p_start:p_end].lower()
     if not path and "path2" in m.groupdict() and m.group("path2"):
         path = scan.text[m.start("path2") : end]
     obfuscated = scan.obfuscated(start, end)
@@ -143,6 +151,8 @@ def _add_link(scan: Scan, m: re.Match[str], end: int, scheme: str | None, userin
     o_start, o_end = scan.view.to_original(start, end)
     literal = scan.original[o_start:o_end]
     value = scan.text[start:end] if obfuscated else literal
+    if obfuscated and path and path_start >= 0:
+        value = scan.text[start:path_start] + path
     attrs.update(
         scheme=scheme,
         port=int(port) if port else None,

@@ -18,7 +18,7 @@ _HINT = re.compile(r"\d(?:[ \t.\-()*_]{0,3}\d){6}")
 # the country code. Letters may touch the number ("call09050000327", "0845…over18s").
 _CANDIDATE = re.compile(
     r"(?<![\d+£$€#/.,])(?<!\d[:\-])(?:\+[ \t.\-*_]{0,2}|00)?(?:\(\d{2,5}\)[ \t.\-]?)?"
-    r"\d(?:(?:[ \t.\-*_]{1,3}|[ \t]?\(0\)[ \t]?)?\d){6,15}(?![\d%£$€]|[.,]\d|/\d)"
+    r"\d(?:(?:[ \t.\-*_]{1,3}|[ \t]?\(0\)[ \t]?)?\d){6,40}(?![\d%£$€]|[.,]\d|/\d)"
 )
 _GROUP = re.compile(
     r"(?:\+[ \t.\-*_]{0,2}|00)?(?:\(\d{2,5}\)[ \t.\-]?)?\d+(?:[ \t]?\(0\)[ \t]?\d+)?"
@@ -32,7 +32,7 @@ _DATE = re.compile(r"\d{1,4}[.\-/ ]\d{1,2}[.\-/ ]\d{2,4}")
 # Words just before a number that say it is not a phone number.
 _NOT_PHONE_BEFORE = re.compile(
     r"(?:order|ref|reference|tracking|invoice|sku|item|acc(?:ount)?|a/c|iban|sort ?code|serial"
-    r"|imei|barcode|isbn|lot|receipt|transaction|id|postcode|size|model)\b"
+    r"|imei|barcode|isbn|lot|receipt|transaction|id|postcode|model)\b"
     r"(?:\s*(?:number|num|no|nr|code)\b)?[\s:#.]*$"
 )
 # Gaps no one dials: "0*7*7…", "0_7_7…", or digits split one by one ("0 7 7 0 0").
@@ -115,14 +115,14 @@ def find_phones(scan: Scan) -> None:
         jammed = start and text[start - 1].isalpha()
         if jammed and _JAMMED_BEFORE.search(text, max(0, start - 8), start) is None:
             continue
-        if _DATE.fullmatch(candidate) or _NOT_PHONE_BEFORE.search(text, max(0, start - 24), start):
+        if _DATE.fullmatch(candidate):
             continue
         for first, last, compact in _numbers_in(candidate):
-            if scan.taken(start + first, start + last):
+            span = (start + first, start + last)
+            if scan.taken(*span) or _NOT_PHONE_BEFORE.search(text, max(0, span[0] - 24), span[0]):
                 continue
             attrs = phone_attrs(compact)
             if attrs is not None:
-                span = (start + first, start + last)
                 obfuscated = scan.obfuscated(*span) or bool(_ODD_GAPS.search(candidate))
                 scan.add("phone", attrs["e164"], *span, **attrs, obfuscated=obfuscated)
                 break

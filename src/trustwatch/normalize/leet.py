@@ -66,8 +66,14 @@ def joined_view(src: View) -> View | None:
             # ("t...m.e": the word's own dot is the usual gap plus a dot).
             usual = max(counts, key=lambda g: (counts[g], "." not in g, -len(g)))
             for start, end, gap in word:
-                # A dot unlike the usual gap is the word's own: "w a . m e" -> "wa.me".
-                keep = "." if gap != usual and "." in gap else ""
+                # A dot, slash or dash unlike the usual gap is the word's own:
+                # "w a . m e / 4 4" -> "wa.me/44", "d*e*p*-*h*e*l*p" -> "dep-help",
+                # "w.a...m.e" -> "wa.me".
+                keep = ""
+                if gap != usual:
+                    new = [c for c in "./-" if c in gap and c not in usual]
+                    more = [c for c in "./-" if gap.count(c) > usual.count(c)]
+                    keep = (new or more or [""])[0]
                 edits.append((start, end, keep))
     return rewrite(src, "joined", edits) if edits else None
 

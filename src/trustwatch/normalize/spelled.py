@@ -117,8 +117,10 @@ def _digit_edits(text: str) -> list[Edit]:
         parts: list[Edit] = []
         digits = 0
         prev_end = m.start()
+        prev_written = True
         for p in _NUM_PART.finditer(run):
             start, end = m.start() + p.start(), m.start() + p.end()
+            written = p.group(0).isdigit()
             if p.group(0) == "plus":
                 repl = "+"
             else:
@@ -126,10 +128,13 @@ def _digit_edits(text: str) -> list[Edit]:
                 single = _DIGIT_WORDS.get(num, num)
                 repl = single * {"double": 2, "triple": 3}.get(p.group(1) or "", 1)
                 digits += len(repl)
-            if start > prev_end:
+            # Spelled digits close up; a gap next to written digits stays, so a number
+            # beside a phone number ("… three 10") stays a separate group.
+            if start > prev_end and not written and not prev_written:
                 parts.append((prev_end, start, ""))
             parts.append((start, end, repl))
             prev_end = end
+            prev_written = written
         if digits >= 3 and (len(words) >= 2 or words[0] in ("double", "triple") or digits >= 7):
             edits.extend(e for e in parts if text[e[0] : e[1]] != e[2])
     return edits

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trustwatch.adversarial import mutate
 from trustwatch.entities import KINDS, Entity, extract
 from trustwatch.normalize import normalize
 
@@ -167,3 +170,50 @@ def test_entities_of_entity_like_noise_have_valid_original_spans(text):
     for e in extract(normalize(text)):
         assert 0 <= e.start <= e.end <= len(text)
         assert text[e.start : e.end] == e.text
+
+
+# (contact as written plainly, entity kind, what the entity must read)
+CONTACTS = [
+    ("jane.doe@gmail.com", "email", "jane.doe@gmail.com"),
+    ("07700 900123", "phone", "+447700900123"),
+    ("+44 7700 900123", "phone", "+447700900123"),
+    ("depop-help.com", "domain", "depop-help.com"),
+    ("wa.me/447700900123", "url", "wa.me/447700900123"),
+    ("bit.ly/abc12", "url", "bit.ly/abc12"),
+]
+CONTACT_MUTATIONS = ("separators", "zero_width", "fullwidth", "case", "spaced", "dotted")
+context_words = st.lists(
+    st.sampled_from(["hi", "thanks", "msg", "me", "on", "or", "pls", "ok", "size", "10"]),
+    max_size=4,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(CONTACTS),
+    st.sampled_from(CONTACT_MUTATIONS),
+    context_words,
+    context_words,
+    st.integers(0, 2**16),
+)
+def test_disguised_contact_in_context_is_found_at_exactly_the_disguise(
+    contact, mutation, before, after, seed
+):
+    written, kind, reads = contact
+    disguised = mutate(mutation, written, random.Random(seed), [written])
+    text = f"{before} {disguised} {after}"
+    found = [e for e in extract(normalize(text)) if e.kind == kind and e.text == disguised]
+    assert found, (mutation, disguised)
+    readings = {e.value.lower() for e in found} | {str(e.attrs.get("host")) for e in found}
+    assert reads in readings, (disguised, readings)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(CONTACTS[1:3]), context_words, context_words, st.integers(0, 2**16))
+def test_phone_numbers_spelled_out_in_context_are_found(contact, before, after, seed):
+    written, _, e164 = contact
+    disguised = mutate("spelled_digits", written, random.Random(seed), [written])
+    text = f"{before} {disguised} {after}"
+    found = [e for e in extract(normalize(text)) if e.kind == "phone"]
+    assert [e.value for e in found] == [e164], disguised
+    assert disguised.strip() in found[0].text or found[0].text in disguised

@@ -55,6 +55,7 @@ def test_phone_attrs():
         "oh seven seven double oh nine double oh one two three",
         "zero seven seven zero zero nine zero zero one two three",
         "07700 nine double oh 123",
+        "zero 7 seven 00 nine 00123",
         "0 7 7 0 0 9 0 0 1 2 3",
         "0*7*7*0*0 9*0*0*1*2*3",
         "0_7_7_0_0_9_0_0_1_2_3",
