@@ -79,7 +79,7 @@ def test_sigkilled_worker_restarts_and_each_good_event_gets_one_verdict(setup, w
     first.kill()
     assert _verdict_count(setup) < len(data.good), "the worker finished before it was killed"
     port = free_port()
-    second = workers(setup, "second", "--batch-size", "10", "--metrics-port", str(port))
+    second = workers(setup, "second", "--metrics-port", str(port))
     _wait_until_done(setup, data)
     metrics = _scrape(port)
     assert second.terminate() == 0
