@@ -55,8 +55,10 @@ class EmbeddedWorker:
 
     def _swap_engine(self, make_engine: Callable[[], Engine]) -> None:
         if self._worker is not None:
+            engine = make_engine()
+            engine.counters = self._worker.engine.counters
             # One attribute assignment: the worker picks it up at its next record.
-            self._worker.engine = make_engine()
+            self._worker.engine = engine
 
     def stop(self) -> None:
         self._stop.set()

@@ -95,12 +95,11 @@ class TrustService:
             batch_wait_ms=settings.store_batch_wait_ms,
         )
         self._pack_lock = threading.Lock()
+        # Velocity counts outlive pack promotions: every live API engine shares these.
+        self._api_counters = self.counters()
         self.live = self._initial_live()
         watch_engine("api", lambda: self.live.engine)
-        self.writer.shadow_engines = tuple(
-            self._engine(as_shadow(pack_from_yaml(v.yaml).pack))
-            for v in self.store.shadow_pack_versions()
-        )
+        self.writer.shadow_engines = self._stored_shadow_engines()
         # Called with a fresh engine whenever a pack is promoted (the embedded worker listens).
         self.engine_listeners: list[Callable[[Callable[[], Engine]], None]] = []
         self._bus: Any = None
@@ -153,7 +152,7 @@ class TrustService:
             return RedisCounters.from_url(self.settings.redis_url)
         return InMemoryCounters()
 
-    def _engine(self, pack: Pack) -> Engine:
+    def _engine(self, pack: Pack, counters: CounterStore | None = None) -> Engine:
         if "marketplace_domains" in self.settings.model_fields_set:
             pack = pack.model_copy(
                 update={
@@ -162,16 +161,27 @@ class TrustService:
                     )
                 }
             )
-        return Engine(pack, counters=self.counters(), mode=Mode.LIVE)
+        return Engine(pack, counters=counters or self.counters(), mode=Mode.LIVE)
 
     def _initial_live(self) -> LivePack:
         promoted = self.store.live_pack_version()
         if promoted is not None:
             pack = pack_from_yaml(promoted.yaml).pack
-            return LivePack(self._engine(pack), pack.ref, "uploaded")
+            return LivePack(self._engine(pack, self._api_counters), pack.ref, "uploaded")
         loaded = load_pack(self.settings.pack_dir)
         origin = "builtin" if self.settings.pack_dir is None else str(self.settings.pack_dir)
-        return LivePack(self._engine(loaded.pack), loaded.pack.ref, origin)
+        return LivePack(self._engine(loaded.pack, self._api_counters), loaded.pack.ref, origin)
+
+    def _stored_shadow_engines(self) -> tuple[Engine, ...]:
+        engines = []
+        for version in self.store.shadow_pack_versions():
+            try:
+                engines.append(self._engine(as_shadow(pack_from_yaml(version.yaml).pack)))
+            except PackErrors as exc:
+                # A shadow version that no longer loads (a detector was removed) must not
+                # keep the service from starting; it is skipped until fixed or replaced.
+                log.error("shadow pack %s no longer loads, skipped: %s", version.ref, exc)
+        return tuple(engines)
 
     def live_engine_factory(self) -> Engine:
         """A new engine for the live pack (one per thread: engines are not shared)."""
@@ -372,7 +382,7 @@ class TrustService:
         if found is None:
             raise Problem(404, "No such pack version", f"no uploaded pack version {pack}@{version}")
         loaded = _valid_pack(found.yaml)
-        engine = self._engine(loaded)
+        engine = self._engine(loaded, self._api_counters)
         with self._pack_lock:
             try:
                 promoted = self.store.promote_pack_version(pack, version, actor=principal.actor)

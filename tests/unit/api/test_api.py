@@ -288,3 +288,15 @@ def test_logs_never_carry_message_text(
         client.post("/v1/check", json=message("evt_log", secret), headers=key_for("check"))
     assert any(r.name == "trustwatch.access" for r in caplog.records)
     assert all(secret not in str(r.__dict__) for r in caplog.records)
+
+
+def test_a_stored_shadow_pack_that_no_longer_loads_does_not_stop_the_service(
+    tmp_path: Path,
+) -> None:
+    settings = api_settings(tmp_path)
+    first = create_app(settings)
+    broken = PACK_V2.replace("use: phrase_list", "use: detector_that_was_removed")
+    first.state.service.store.add_pack_version("testpack", 2, broken, actor="test")
+    app = create_app(settings)
+    assert app.state.service.live.ref == "testpack@1"
+    assert app.state.service.writer.shadow_engines == ()
