@@ -243,3 +243,39 @@ def test_a_batch_whose_partitions_moved_is_published_once_by_the_new_owner(
     fresh.process(fresh_records)
     assert sorted(r.headers["event_id"] for r in bus.read_all(TOPICS.verdicts)) == sorted(data.good)
     assert fresh.stats.redelivered == len(data.good)
+
+
+class _GroupCommitStore(InMemoryVerdictStore):
+    """A store with group commit whose batch write fails for good once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches = 0
+
+    def record_many(self, items):  # type: ignore[no-untyped-def]
+        self.batches += 1
+        if self.batches == 1:
+            raise ValueError("one row in this batch is unstorable")
+        return [self.record(i.event, i.verdict, i.actions) for i in items]
+
+
+def test_a_failed_group_commit_falls_back_to_one_by_one(engine, make_lines) -> None:
+    data = make_lines(10)
+    bus = _bus_with(data.lines)
+    store = _GroupCommitStore()
+    worker = Worker(engine, store, bus.consumer("g", [TOPICS.events]), TOPICS)
+    _drain(worker, 10)
+    assert set(store.verdicts) == data.good
+    assert store.batches == 1
+    assert sorted(_ids(bus, TOPICS.verdicts)) == sorted(data.good)
+
+
+def test_group_commit_is_used_when_the_store_has_it(engine, make_lines) -> None:
+    data = make_lines(10)
+    bus = _bus_with(data.lines)
+    store = _GroupCommitStore()
+    store.batches = 1  # the next group commit succeeds
+    worker = Worker(engine, store, bus.consumer("g", [TOPICS.events]), TOPICS)
+    _drain(worker, 10)
+    assert store.batches == 2
+    assert set(store.verdicts) == data.good
