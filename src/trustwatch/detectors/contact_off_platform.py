@@ -50,7 +50,8 @@ _PHONE_ASK = re.compile(rf"(?<![a-z])(?:text|txt|call|ring|phone|sms){_W}(?:me|u
 _REFUSAL = re.compile(
     r"(?<![a-z])(?:no\s+thanks|no\s+thank\s+you|(?:keep|stay|staying|keeping)\s+(?:it\s+|things\s+|this\s+)?(?:on|in|within)\s+(?:the\s+)?(?:app|depop|vinted|platform)"
     r"|(?:rather|prefer\s+to)\s+(?:not|keep|stay)|not\s+allowed|against\s+the\s+rules"
-    r"|i\s+(?:don'?t|do\s+not)\s+(?:use|have|give|share)|won'?t\s+(?:give|share))(?![a-z])"
+    r"|i\s+(?:don'?t|do\s+not)\s+(?:use|have|give|share)|won'?t\s+(?:give|share)"
+    r"|(?:can'?t|cannot|can\s+not)\s+(?:talk|text|call|chat|speak))(?![a-z])"
 )
 # Every pattern above holds one of these (see _views.Anchors).
 _ANCHORS = Anchors(

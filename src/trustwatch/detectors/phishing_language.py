@@ -36,7 +36,7 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
         rf"|confirm{_W}(?:your{_W}|ur{_W})(?:account|identity|card|bank|payment|paypal|wallet|billing)(?:{_W}details)?"
         rf"|(?:update|re-?enter|provide){_W}(?:your{_W}|ur{_W})(?:payment|billing|card|bank|account){_W}(?:details|info(?:rmation)?)"
         rf"|(?:release|unlock|unfreeze|claim){_W}(?:the{_W}|your{_W}|ur{_W}|my{_W})?(?:funds|payment|money|payout|transfer|refund)"
-        rf"|(?:to|and|then){_W}(?:receive|collect|withdraw|accept|get){_W}(?:the{_W}|your{_W}|ur{_W})?(?:funds|payment|money|payout|transfer|refund)"
+        rf"|(?:to|and|then){_W}(?:receive|collect|withdraw|accept){_W}(?:the{_W}|your{_W}|ur{_W})?(?:funds|payment|money|payout|transfer|refund)"
         rf"|(?:funds|payment|money|payout|transfer)(?:{_SEP}{_WORD}){{0,3}}?{_SEP}(?:(?:is|are|has{_W}been|have{_W}been|was|were|currently){_SEP})?(?:on{_W}hold|held|frozen|locked|suspended|blocked|pending{_W}(?:verification|confirmation|release|approval))"
         rf"|(?:account|profile|listing|shop)(?:{_SEP}{_WORD}){{0,2}}?{_SEP}(?:will{_W}be|has{_W}been|is{_W}being|is|was){_W}(?:suspended|locked|limited|restricted|disabled|closed|deactivated|terminated|flagged|banned)"
         rf"|(?:click|tap|follow|open|visit|use){_W}(?:on{_W})?(?:the{_W}|this{_W}|my{_W})?(?:link|button|url|page)(?:{_SEP}{_WORD}){{0,3}}?{_SEP}(?:to|and){_W}(?:receive|claim|confirm|verify|accept|get|release|complete|secure)"

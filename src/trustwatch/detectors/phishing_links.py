@@ -89,6 +89,7 @@ class _Brand:
     sk: str  # its skeleton
     official: frozenset[str]
     common: bool
+    any_tld: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +117,13 @@ def _reference(
     marketplace_domains: tuple[str, ...], extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
 ) -> _Reference:
     by_key: dict[str, _Brand] = {}
-    specs = [(n, s["domains"], bool(s.get("common"))) for n, s in _RAW["brands"].items()]
-    for name, domains, common in [*specs, *((n, d, False) for n, d in extra)]:
+    specs = [
+        (n, s["domains"], bool(s.get("common")), bool(s.get("any_tld")))
+        for n, s in _RAW["brands"].items()
+    ]
+    for name, domains, common, any_tld in [*specs, *((n, d, False, False) for n, d in extra)]:
         key = name.replace(" ", "").lower()
-        by_key[key] = _Brand(name, key, skeleton(key), frozenset(domains), common)
+        by_key[key] = _Brand(name, key, skeleton(key), frozenset(domains), common, any_tld)
     for domain in marketplace_domains:
         parts = _EXTRACT(domain)
         key = parts.domain.lower()
@@ -185,6 +189,14 @@ class _Host:
     near: frozenset[str]  # brands some candidate may be a typo of
     lure: bool
     risky: bool
+    lure_words: frozenset[str]
+
+    def glued_lure(self, brand_sk: str) -> bool:
+        """``depopsecure``: what is glued to the brand is an account word (not ``madmoizelle``)."""
+        if self.lure or self.risky:
+            return True
+        rest = self.flat.replace(brand_sk, " ").split()
+        return bool(rest) and all(any(w in r for w in self.lure_words if len(w) >= 4) for r in rest)
 
     @classmethod
     def of(cls, domain: str, subdomain: str, suffix: str, ref: _Reference) -> _Host:
@@ -205,6 +217,7 @@ class _Host:
             _near_brands(candidates, ref),
             any(t in ref.lure_words for t in tokens + sub_tokens),
             suffix.rsplit(".", 1)[-1] in ref.risky_tlds,
+            ref.lure_words,
         )
 
 
@@ -383,19 +396,24 @@ class PhishingLinks(Detector):
     def _match(self, brand: _Brand, host: _Host) -> _Finding | None:
         p = self.p
         if brand.common and not (host.lure or host.risky):
-            exact = brand.key in host.tokens or brand.key in host.sub_tokens
+            # apple.stackexchange.com is a section of someone else's site, not a lookalike.
+            exact = brand.key in host.tokens
             return (
                 _Finding("brand_in_domain", p.brand_in_domain * 0.8, "", brand.name)
                 if (exact and host.label != brand.key)
                 else None
             )
         if host.label == brand.key:
+            if brand.any_tld and not (host.lure or host.risky):
+                return None  # google.co.in: a global brand's country domain
             return _Finding("brand_other_tld", p.brand_other_tld, "", brand.name)
         if host.flat == brand.sk:
             return _Finding("homoglyph", p.homoglyph, "", brand.name)
         if brand.key in host.tokens or brand.key in host.sub_tokens:
             return _Finding("brand_in_domain", p.brand_in_domain, "", brand.name)
-        if len(brand.key) >= 5 and (brand.sk in host.flat or brand.sk in host.sub_sks):
+        if len(brand.key) >= 5 and brand.sk in host.sub_sks:
+            return _Finding("homoglyph", p.brand_in_domain, "", brand.name)
+        if len(brand.key) >= 5 and brand.sk in host.flat and host.glued_lure(brand.sk):
             kind = "brand_in_domain" if brand.key in host.label else "homoglyph"
             return _Finding(kind, p.brand_in_domain, "", brand.name)
         if brand.sk in host.token_sks:
@@ -411,7 +429,7 @@ class PhishingLinks(Detector):
                     sure = (
                         host.lure
                         or host.risky
-                        or len(brand.key) >= 6
+                        or len(brand.key) >= 7
                         or _deliberate(cand, brand.sk)
                     )
                     score = p.typosquat if sure else p.typosquat_short

@@ -24,6 +24,7 @@ _MASK = re.compile(r"\S*(?:[/@$]|\.(?=\w))\S*")
 _MAYBE_LINK = re.compile(r"[/@$]|\.\w")
 _WORD = re.compile(r"[^\W\d_]+")
 _EMPTY = 0xFFFFFFFF
+_GOLDEN = 0x9E3779B1
 # Words every message shares; left out so short polite questions do not look alike.
 # fmt: off
 _STOP = frozenset({
@@ -36,33 +37,54 @@ _STOP = frozenset({
 # fmt: on
 
 
-def fingerprint_keys(text: str, bins: int, min_words: int) -> list[str]:
-    """Band keys of ``text`` (already case-folded); empty when it is too short to judge."""
+def content_words(text: str) -> list[str]:
+    """The words of a case-folded text that tell messages apart: links, numbers and handles
+    masked, the commonest function words dropped."""
     if _MAYBE_LINK.search(text):
         text = _MASK.sub(" ", text)
-    words = [w for w in _WORD.findall(text) if w not in _STOP]
-    if len(words) < min_words:
-        return []
+    return [w for w in _WORD.findall(text) if w not in _STOP]
+
+
+def band_keys(words: list[str], bins: int, rows: int) -> list[str]:
+    """One-permutation MinHash of the word set, densified, cut into bands of ``rows`` bins."""
     mins = [_EMPTY] * bins
     for word in set(words):
         h = zlib.crc32(word.encode())
         b = h % bins
         if h < mins[b]:
             mins[b] = h
-    keys = []
-    for band in range(0, bins - 1, 2):
-        low, high = mins[band], mins[band + 1]
-        if low != _EMPTY or high != _EMPTY:
-            keys.append(f"{band}:{low:x}.{high:x}")
-    return keys
+    if all(m == _EMPTY for m in mins):
+        return []
+    # An empty bin borrows its right neighbour's value (rotation), so short texts keep every band.
+    dense = []
+    for i in range(bins):
+        step = 0
+        while mins[(i + step) % bins] == _EMPTY:
+            step += 1
+        dense.append((mins[(i + step) % bins] + step * _GOLDEN) & _EMPTY)
+    return [
+        f"{bins}.{rows}.{band}:" + ".".join(f"{m:x}" for m in dense[band : band + rows])
+        for band in range(0, bins - rows + 1, rows)
+    ]
+
+
+def fingerprint_keys(text: str, bins: int, rows: int, min_words: int) -> list[str]:
+    """Band keys of ``text`` (already case-folded); empty when it is too short to judge."""
+    words = content_words(text)
+    return band_keys(words, bins, rows) if len(words) >= min_words else []
 
 
 class SpamVelocityParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    bins: int = Field(default=6, ge=2, le=32, description="MinHash bins; pairs form bands")
+    bins: int = Field(default=6, ge=2, le=32, description="MinHash bins per text")
+    rows: int = Field(default=2, ge=1, le=32, description="bins per band key")
     min_words: int = Field(
         default=5, ge=1, description="texts with fewer content words are not fingerprinted"
     )
+    # Across senders the base rate is high (every user's messages), so the key is stricter.
+    campaign_bins: int = Field(default=8, ge=2, le=32)
+    campaign_rows: int = Field(default=4, ge=1, le=32)
+    campaign_min_words: int = Field(default=8, ge=1)
     window_s: float = Field(default=3600.0, gt=0, description="message window")
     recipients: int = Field(default=10, ge=2, description="distinct recipients of one sender")
     senders: int = Field(default=5, ge=2, description="distinct senders of one text")
@@ -107,17 +129,23 @@ class SpamVelocity(Detector):
         p = self.p
         if event.message is not None:
             text, spans = self._text(item, ("message.text",))
-            keys = fingerprint_keys(text, p.bins, p.min_words)
-            if not keys:
+            words = content_words(text)
+            if len(words) < p.min_words:
                 return []
             recipient = (
                 event.message.recipient_id or event.message.conversation_id or event.message.id
             )
             actor = event.actor.id
             recipients = max(
-                ctx.counters.add(f"spam:to:{actor}:{k}", recipient, at, p.window_s) for k in keys
+                ctx.counters.add(f"spam:to:{actor}:{k}", recipient, at, p.window_s)
+                for k in band_keys(words, p.bins, p.rows)
             )
-            senders = max(ctx.counters.add(f"spam:by:{k}", actor, at, p.window_s) for k in keys)
+            senders = 0
+            if len(words) >= p.campaign_min_words:
+                senders = max(
+                    ctx.counters.add(f"spam:by:{k}", actor, at, p.window_s)
+                    for k in band_keys(words, p.campaign_bins, p.campaign_rows)
+                )
             signals = []
             score = self._score(recipients, p.recipients)
             if score:
@@ -130,7 +158,7 @@ class SpamVelocity(Detector):
             return signals
         if event.listing is not None:
             text, spans = self._text(item, ("listing.title", "listing.description"))
-            keys = fingerprint_keys(text, p.bins, p.min_words)
+            keys = fingerprint_keys(text, p.bins, p.rows, p.min_words)
             if not keys:
                 return []
             listings = max(

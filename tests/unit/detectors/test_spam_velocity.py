@@ -106,7 +106,7 @@ def test_different_messages_from_one_buyer_are_not_a_blast() -> None:
 
 
 def test_short_generic_questions_are_not_fingerprinted() -> None:
-    assert fingerprint_keys("hi is this still available?", 6, 5) == []
+    assert fingerprint_keys("hi is this still available?", 6, 2, 5) == []
 
 
 def test_the_window_forgets_old_messages() -> None:
@@ -140,3 +140,33 @@ def test_evidence_is_the_whole_message() -> None:
     (signal,) = run(message(PROMO, "u_spam", "u_2", T0))
     (span,) = signal.evidence
     assert (span.field, span.start, span.end, span.text) == ("message.text", 0, len(PROMO), PROMO)
+
+
+MARKETPLACE_CHATTER = [
+    "would you accept twenty pounds for the denim jacket including postage to leeds",
+    "does the knitted jumper have any holes or bobbling on the sleeves at all",
+    "could you measure the waist and inside leg of the black cargo trousers please",
+    "love these boots but are they true to size or do they come up small",
+    "is the leather bag real leather and does it come with the dust bag",
+    "can you send it recorded delivery because my last parcel went missing somewhere",
+    "just bought the floral dress, really excited, could you post it tomorrow morning",
+    "any chance of a bundle discount if i buy the two skirts and cardigan",
+    "what colour is the hoodie in daylight because the photos look quite dark",
+    "my daughter wants the trainers for school, are the soles still in good condition",
+    "received the coat today and it is lovely, thank you so much for packing",
+    "would you consider swapping the vintage shirt for my corduroy jacket in size medium",
+    "hey is the gold necklace tarnished anywhere or still shiny like the pictures",
+    "are the jeans high waisted and how stretchy is the denim on them",
+    "please could you tell me the pit to pit measurement of the sweatshirt",
+    "i live nearby in manchester, could i collect the chair instead of shipping",
+    "the tracking hasn't updated for three days, do you know what happened",
+    "is the football shirt an official one with the club badge stitched on",
+    "how old is the pram and does the rain cover come with it too",
+    "thanks for the quick dispatch, the trainers fit perfectly and look brand new",
+]
+
+
+def test_different_messages_from_many_senders_are_not_a_campaign() -> None:
+    run = Run(senders=3)
+    for i, text in enumerate(MARKETPLACE_CHATTER):
+        assert run(message(text, f"u_{i}", f"u_seller{i}", T0 + timedelta(seconds=i), i)) == []
