@@ -17,7 +17,7 @@ import logging
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from confluent_kafka import (
     OFFSET_BEGINNING,
@@ -287,20 +287,14 @@ class KafkaConsumer:
         self._producer.send(outputs)
         if not offsets:
             return
+        wanted = [KafkaTopicPartition(tp.topic, tp.partition, o) for tp, o in offsets.items()]
         try:
-            self._consumer.commit(
-                offsets=[
-                    KafkaTopicPartition(tp.topic, tp.partition, o) for tp, o in offsets.items()
-                ],
-                asynchronous=False,
-            )
+            done = self._consumer.commit(offsets=wanted, asynchronous=False) or []
         except KafkaException as exc:
-            err: KafkaError = exc.args[0]
-            if err.code() in _LOST:
-                raise PartitionsLostError(
-                    f"offset commit refused ({err}); the batch will be redelivered"
-                ) from exc
-            raise BusUnavailableError(f"offset commit failed: {err}") from exc
+            _raise_commit_error(exc.args[0], exc)
+        for part in done:
+            if part.error is not None:
+                _raise_commit_error(part.error, None)
         self._committed.update(offsets)
 
     def assignment(self) -> list[TopicPartition]:
@@ -331,6 +325,14 @@ class KafkaConsumer:
             self._producer.close()
         finally:
             self._consumer.close()
+
+
+def _raise_commit_error(err: KafkaError, cause: BaseException | None) -> NoReturn:
+    if err.code() in _LOST:
+        raise PartitionsLostError(
+            f"offset commit refused ({err}); the batch will be redelivered"
+        ) from cause
+    raise BusUnavailableError(f"offset commit failed: {err}") from cause
 
 
 def _log_assignment(assigned: set[TopicPartition]) -> None:
