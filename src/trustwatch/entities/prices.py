@@ -6,7 +6,9 @@ import re
 
 from trustwatch.entities.entity import Scan
 
-_AMOUNT = r"(?P<amount>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]{1,2})?)(?P<k>k)?"
+# An amount's first digit, then the rest in a group: a pattern that opens with a group
+# loses the regex engine's fast scan for its first char.
+_AMOUNT = r"[0-9](?P<tail>[0-9]*(?:,[0-9]{3})*(?:\.[0-9]{1,2})?)(?P<k>k)?"
 _CURRENCIES = {
     "£": "GBP",
     "$": "USD",
@@ -25,8 +27,8 @@ _CURRENCIES = {
     "p": "GBP",
 }
 # Class- and digit-first patterns, so they scan fast; word boundaries are checked after.
-_SYMBOL_FIRST = re.compile(r"(?P<pre>[£$€]) ?" + _AMOUNT + r"(?![\w.][0-9]|\w)")
-_CODE_FIRST = re.compile(r"(?P<pre>gbp|usd|eur) ?" + _AMOUNT + r"(?![\w.][0-9]|\w)")
+_SYMBOL_FIRST = re.compile(r"[£$€] ?" + _AMOUNT + r"(?![\w.][0-9]|\w)")
+_CODE_FIRST = re.compile(r"(?:gbp|usd|eur) ?" + _AMOUNT + r"(?![\w.][0-9]|\w)")
 _NUMBER_FIRST = re.compile(
     _AMOUNT + r"(?: ?(?P<post>[£$€]|gbp|usd|eur|quid|pounds?|dollars?|bucks|euros?|p)(?!\w))?"
 )
@@ -36,10 +38,14 @@ _CLOCK_TIME = re.compile(r"(?:[01]?[0-9]|2[0-3])\.(?:00|15|30|45)")
 _WORD_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.,")
 
 
+def _amount_text(m: re.Match[str]) -> str:
+    return m.string[m.start("tail") - 1 : m.end("tail")]
+
+
 def _add(scan: Scan, m: re.Match[str], currency: str | None) -> None:
     if scan.taken(m.start(), m.end()):
         return
-    amount_text = m.group("amount")
+    amount_text = _amount_text(m)
     amount = float(amount_text.replace(",", ""))
     if m.group("k"):
         amount *= 1000
@@ -54,11 +60,11 @@ def _add(scan: Scan, m: re.Match[str], currency: str | None) -> None:
 def find_prices(scan: Scan) -> None:
     text = scan.text
     for m in _SYMBOL_FIRST.finditer(text):
-        _add(scan, m, _CURRENCIES[m.group("pre")])
+        _add(scan, m, _CURRENCIES[text[m.start()]])
     if "gbp" in text or "usd" in text or "eur" in text:
         for m in _CODE_FIRST.finditer(text):
             if m.start() == 0 or text[m.start() - 1] not in _WORD_BEFORE:
-                _add(scan, m, _CURRENCIES[m.group("pre")])
+                _add(scan, m, _CURRENCIES[text[m.start() : m.start() + 3]])
     n = len(text)
     for m in _NUMBER_FIRST.finditer(text) if scan.has_digit else ():
         start, end = m.span()
@@ -68,9 +74,9 @@ def find_prices(scan: Scan) -> None:
         if post is not None:
             _add(scan, m, _CURRENCIES[post])
         elif (
-            _BARE_DECIMAL.fullmatch(m.group("amount"))
+            _BARE_DECIMAL.fullmatch(_amount_text(m))
             and not m.group("k")
             and (end == n or (text[end] not in _WORD_BEFORE and text[end] != "%"))
-            and not _CLOCK_TIME.fullmatch(m.group("amount"))
+            and not _CLOCK_TIME.fullmatch(_amount_text(m))
         ):
             _add(scan, m, None)

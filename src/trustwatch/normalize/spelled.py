@@ -53,6 +53,8 @@ _NUMBER_WORDS = (
 _NUMBER_WORD = re.compile(
     r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)\b"
 )
+_WORD_ANCHOR = re.compile(r"\s(?:dot|at|@|\.|slash|forward)\s")
+_BRACKET_ANCHOR = re.compile(r"[\[({]\s*(?:dot|\.|at|@)\s*[\])}]")
 _SEPARATOR = re.compile(
     rf"(?P<hxxp>\bhxxp(?=s?(?:://|\[:\]//)))"
     rf"|(?P<colon>\[:\](?=//))"
@@ -158,7 +160,7 @@ def spelled_view(src: View) -> View | None:
     if not separators and not numbers:
         return None
     edits: list[Edit] = []
-    for m in _SEPARATOR.finditer(text) if separators else ():
+    for m in _separators(text) if separators else ():
         kind = m.lastgroup
         if kind == "hxxp":
             edits.append((m.start(), m.end(), "http"))
@@ -176,6 +178,33 @@ def spelled_view(src: View) -> View | None:
     if digit_edits:
         edits = _merge(edits, digit_edits)
     return rewrite(src, "spelled", edits) if edits else None
+
+
+def _separators(text: str) -> list[re.Match[str]]:
+    """``_SEPARATOR`` matches, tried only where one can start: the regex is too slow to
+    scan a whole text with, so cheap literal- or class-first anchors pick the places."""
+    starts: set[int] = set()
+    for anchor in (*_WORD_ANCHOR.finditer(text), *_BRACKET_ANCHOR.finditer(text)):
+        # The separator takes in the whole whitespace run before it.
+        start = anchor.start()
+        while start > 0 and text[start - 1].isspace():
+            start -= 1
+        starts.add(start)
+    for literal in ("hxxp", "[:]"):
+        at = text.find(literal)
+        while at >= 0:
+            starts.add(at)
+            at = text.find(literal, at + 1)
+    found: list[re.Match[str]] = []
+    end = -1
+    for start in sorted(starts):
+        if start < end:
+            continue
+        m = _SEPARATOR.match(text, start)
+        if m is not None:
+            found.append(m)
+            end = m.end()
+    return found
 
 
 def _merge(first: list[Edit], second: list[Edit]) -> list[Edit]:
