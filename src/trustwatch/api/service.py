@@ -212,6 +212,13 @@ class TrustService:
             verdict = self.live.engine.evaluate(event)
             actions = actions_for(event, verdict)
         observe_verdict("api", verdict, actions)
+        if self.settings.log_message_text:
+            log.info(
+                "verdict",
+                extra={"event_id": event.id, "action": verdict.action.value, **event.text_fields()},
+            )
+        elif log.isEnabledFor(logging.DEBUG):
+            log.debug("verdict", extra={"event_id": event.id, "action": verdict.action.value})
         item = Recorded(event, verdict, actions)
         try:
             if self.settings.check_wait_for_store:

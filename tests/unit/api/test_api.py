@@ -300,3 +300,17 @@ def test_a_stored_shadow_pack_that_no_longer_loads_does_not_stop_the_service(
     app = create_app(settings)
     assert app.state.service.live.ref == "testpack@1"
     assert app.state.service.writer.shadow_engines == ()
+
+
+def test_message_text_is_logged_only_when_configured(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(api_settings(tmp_path, log_message_text=True))
+    with TestClient(app) as client:
+        _, key = app.state.service.store.create_api_key("k", ["check"])
+        with caplog.at_level(logging.INFO):
+            client.post(
+                "/v1/check", json=message("evt_t", "meet me at noon"), headers={"X-API-Key": key}
+            )
+    verdicts = [r for r in caplog.records if r.getMessage() == "verdict"]
+    assert getattr(verdicts[0], "message.text") == "meet me at noon"
