@@ -76,29 +76,8 @@ HARD_NEGATIVES = [
     "I got scammed on whatsapp once so I only buy on here",
 ]
 
-GAPS = {
-    "homoglyph": "normalize skeleton folds Greek nu (ν) to 'n', not 'v' (rеνоlut)",
-    "leet": "normalize leet view leaves all-digit words undecoded (7313gram)",
-}
-CONTACT_GAPS = {
-    "dotted": "entities: a phone number with '*' between its digits is not found (7*7*0*0)",
-}
-LINK_GAPS = {
-    "leet": "entities: URLs are not extracted from the leet view (wa.m3)",
-    "homoglyph": "entities: URLs are not extracted from the skeleton view (wа.me)",
-    "spaced": "entities: URLs are not extracted from the joined view (w a . m e)",
-    "dotted": "entities: URLs are not extracted from the joined view (w*a*.*m*e)",
-}
 
-
-def _params(names: tuple[str, ...], gaps: dict[str, str]) -> list[object]:
-    return [
-        pytest.param(n, marks=pytest.mark.xfail(reason=gaps[n], strict=False)) if n in gaps else n
-        for n in names
-    ]
-
-
-@pytest.mark.parametrize("mutation", _params(WORD_MUTATIONS, GAPS))
+@pytest.mark.parametrize("mutation", WORD_MUTATIONS)
 @settings(max_examples=20, deadline=None)
 @given(case=st.sampled_from(POSITIVES), seed=st.integers(0, 2**32 - 1))
 def test_disguised_off_app_requests_stay_caught(
@@ -109,9 +88,7 @@ def test_disguised_off_app_requests_stay_caught(
     assert action(mutated) != Action.ALLOW, mutated
 
 
-@pytest.mark.parametrize(
-    "mutation", _params((*WORD_MUTATIONS, "separators", "spelled_digits"), CONTACT_GAPS)
-)
+@pytest.mark.parametrize("mutation", (*WORD_MUTATIONS, "separators", "spelled_digits"))
 @settings(max_examples=15, deadline=None)
 @given(case=st.sampled_from(CONTACTS), seed=st.integers(0, 2**32 - 1))
 def test_disguised_numbers_and_emails_stay_caught(
@@ -122,7 +99,7 @@ def test_disguised_numbers_and_emails_stay_caught(
     assert action(mutated) != Action.ALLOW, mutated
 
 
-@pytest.mark.parametrize("mutation", _params((*WORD_MUTATIONS, "separators"), LINK_GAPS))
+@pytest.mark.parametrize("mutation", (*WORD_MUTATIONS, "separators"))
 @settings(max_examples=10, deadline=None)
 @given(case=st.sampled_from(LINKS), seed=st.integers(0, 2**32 - 1))
 def test_disguised_messaging_links_stay_caught(

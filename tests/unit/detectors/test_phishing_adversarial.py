@@ -69,20 +69,8 @@ OWN_LINKS = [
     "https://www.paypal.com/signin",
 ]
 
-GAPS = {
-    "leet": "normalize leet view leaves leading $ and @ (@cc0un7, $upport) and reads 1 as l or i",
-    "homoglyph": "normalize skeleton folds Greek nu (ν) to 'n', not 'v' (rеcеіνe)",
-}
 
-
-def _params(names: tuple[str, ...], gaps: dict[str, str]) -> list[object]:
-    return [
-        pytest.param(n, marks=pytest.mark.xfail(reason=gaps[n], strict=False)) if n in gaps else n
-        for n in names
-    ]
-
-
-@pytest.mark.parametrize("mutation", _params(WORD_MUTATIONS, GAPS))
+@pytest.mark.parametrize("mutation", WORD_MUTATIONS)
 @settings(max_examples=20, deadline=None)
 @given(case=st.sampled_from(LURES), seed=st.integers(0, 2**32 - 1))
 def test_disguised_lures_stay_caught(mutation: str, case: tuple[str, list[str]], seed: int) -> None:

@@ -73,17 +73,8 @@ HARD_NEGATIVES = [
     "check out my other items for bundle deals!",
 ]
 
-GAPS = {"leet": "normalize leet view reads 1 as i, not l (f01low3r5 -> foilowers)"}
 
-
-def _params(names: tuple[str, ...], gaps: dict[str, str]) -> list[object]:
-    return [
-        pytest.param(n, marks=pytest.mark.xfail(reason=gaps[n], strict=False)) if n in gaps else n
-        for n in names
-    ]
-
-
-@pytest.mark.parametrize("mutation", _params(WORD_MUTATIONS, GAPS))
+@pytest.mark.parametrize("mutation", WORD_MUTATIONS)
 @settings(max_examples=15, deadline=None)
 @given(case=st.sampled_from(PROMOS), seed=st.integers(0, 2**32 - 1))
 def test_disguised_promo_phrases_stay_caught(
