@@ -82,8 +82,9 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
     """Read one token's digits and symbols as letters: (by context, the other reading)."""
     chars = list(token)
     n = len(chars)
-    # A trailing "@" is a letter only when the word is leet elsewhere too ("repl!c@"), a
-    # leading one (a handle) only in a domain label ("w@.me") or the other reading.
+    # A trailing "@" is a letter after a word or when the word is leet elsewhere too
+    # ("replic@", "repl!c@"); a leading one (a handle) only in a domain label ("w@.me")
+    # or the other reading.
     other_leet = label or sum(c in _DIGIT_TABLE or c in "1!|@$" for c in token) >= 2
     # Right to left, so a "1" can look at the letter the next "1" became.
     for i in range(n - 1, -1, -1):
@@ -110,7 +111,9 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
             if i > 0 or other_leet or (n > 1 and token[1] in _LETTERS):
                 chars[i] = "s"
         elif ch == "@" and (
-            (0 < i < n - 1 and token[i - 1] != "@") or (i == n - 1 and other_leet) or label
+            (0 < i < n - 1 and token[i - 1] != "@")
+            or (i == n - 1 and (other_leet or (n > 3 and token[i - 1] in _LETTERS)))
+            or label
         ):
             chars[i] = "a"
     by_context = "".join(chars)

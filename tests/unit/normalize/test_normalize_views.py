@@ -125,6 +125,7 @@ def test_joined_view_joins_spaced_out_letters(disguised, word):
         ("gucc1", "gucci"),
         ("ver1f!c4t10n", "verification"),
         ("repl!c@", "replica"),
+        ("replic@", "replica"),
         ("$uper", "super"),
         ("45be$7os", "asbestos"),
         ("4sb3$705", "asbestos"),
