@@ -56,7 +56,10 @@ class Settings(BaseSettings):
     )
     check_wait_for_store: bool = Field(
         default=True,
-        description="POST /v1/check answers only after its verdict is committed (group commit)",
+        description="True: POST /v1/check answers once its verdict is committed (group "
+        "commit), and a repeated event id gets the stored verdict. False (write-behind): "
+        "answers first, commits moments later; a crash can lose the last few milliseconds "
+        "of verdicts and a repeated id gets a fresh verdict (the store keeps the first)",
     )
     store_batch_max: int = Field(default=256, gt=0, description="verdicts per group commit")
     store_batch_wait_ms: float = Field(
