@@ -56,6 +56,7 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
         rf"|(?:security|fraud|compliance|verification|billing|payments?|resolution){_W}(?:department|dept|team|centre|center|unit)"
         rf"|(?:this{_W}is|message{_W}from|notice{_W}from|regards{_W}?,?{_W}?)(?:{_W}an?)?(?:{_W}(?:official|automated|automatic))?{_W}(?:notice{_W}from{_W}|message{_W}from{_W})?(?:{_BRANDS})(?:{_W}(?:support|team|security))?"
         rf"|official{_W}(?:{_BRANDS}){_W}(?:notice|message|notification|email)"
+        rf"|(?:{_BRANDS})[._-]?(?:support|help|helpdesk|security|safety|service|billing|verify|verification|team|admin)[._-]?[a-z0-9]{{0,20}}(?=@)"
         r")(?![a-z])"
     ),
     # "PayPal: payment of £45 pending, seller must upgrade to a business account"

@@ -1,6 +1,6 @@
 """Phishing links: lookalikes of the marketplace and of payment, delivery and bank brands.
 
-For every URL or domain in the text the registrable domain (offline public-suffix
+For every URL, domain or email address in the text the registrable domain (offline public-suffix
 list) is compared with each protected brand: a brand name inside someone else's
 domain (``depop-secure-payments.com``, ``depop.account-security.xyz``), a homoglyph or
 leetspeak skeleton equal to it (``d3pop.com``, ``paypa1.com``), a small edit away
@@ -252,7 +252,11 @@ class _Finding:
 
 
 def _host_of(entity: Entity) -> tuple[str, str]:
-    """(host as normalized, host as typed in the original) for a url or domain entity."""
+    """(host as normalized, text as typed in the original) for a url, domain or email."""
+    if entity.kind == "email":
+        domain = entity.attrs.get("domain")
+        host = domain if isinstance(domain, str) else entity.value.rsplit("@", 1)[-1]
+        return host.lower().strip("."), entity.text
     for attrs_key in ("host", "hostname"):
         given = entity.attrs.get(attrs_key)
         if isinstance(given, str) and given:
@@ -318,16 +322,22 @@ class PhishingLinks(Detector):
         seen: set[tuple[str, str]] = set()
         for field_name in item.fields:
             for e in item.entities(field_name):
-                if e.kind not in ("url", "domain"):
+                if e.kind not in ("url", "domain", "email"):
                     continue
                 host, original = _host_of(e)
                 if not host or (field_name, host) in seen:
                     continue
                 seen.add((field_name, host))
-                finding = self._userinfo(e.value, host, ref) or self._judged(host, original, ref)
+                finding = (
+                    None if e.kind == "email" else self._userinfo(e.value, host, ref)
+                ) or self._judged(host, original, ref)
                 if finding is None:
                     continue
-                details: dict[str, Any] = {"kind": finding.kind, "host": finding.host}
+                details: dict[str, Any] = {
+                    "kind": finding.kind,
+                    "host": finding.host,
+                    "in": e.kind,
+                }
                 if finding.brand is not None:
                     details["lookalike_of"] = finding.brand
                 if finding.distance is not None:

@@ -112,3 +112,8 @@ def test_family_scores_are_tunable() -> None:
     )
     ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
     assert quiet.detect(Item(event), ctx)[0].score == pytest.approx(0.1)
+
+
+def test_a_support_address_named_after_a_brand_is_fake_support() -> None:
+    assert "fake_support" in families("contact depop.support@gmail.com for help")
+    assert families("contact jane.doe@gmail.com for help") == []

@@ -152,3 +152,10 @@ def test_edit_distance_counts_a_swap_as_one() -> None:
     assert edit_distance("dpeop", "depop", 2) == 1
     assert edit_distance("depoop", "depop", 2) == 1
     assert edit_distance("abcdef", "uvwxyz", 2) == 3
+
+
+def test_an_email_address_at_a_lookalike_domain_is_flagged() -> None:
+    score, kind, brand = finding("write to support@depop-verification.com today")
+    assert (kind, brand) == ("brand_in_domain", "depop") and score >= 0.8
+    assert detect("my email is jane.doe@gmail.com") == []
+    assert detect("email help@depop.com") == []
