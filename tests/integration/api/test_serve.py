@@ -43,11 +43,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {
-        **os.environ,
-        "TRUSTWATCH_DATA_DIR": str(tmp_path),
-        "TRUSTWATCH_APP_EXTENSIONS": "[]",
-    }
+    env = {**os.environ, "TRUSTWATCH_DATA_DIR": str(tmp_path)}
+    env.pop("TRUSTWATCH_APP_EXTENSIONS", None)
     port = _free_port()
     proc = subprocess.Popen(
         [*TRUSTWATCH, "serve", "--port", str(port)],
@@ -100,6 +97,8 @@ def test_serve_checks_and_its_worker_decides_queued_events(
             time.sleep(0.1)
         assert missing == []
         assert "trustwatch_http_request_seconds" in client.get("/metrics").text
+        # The shipped extensions (the review console) are mounted by a plain `serve`.
+        assert client.get("/console/login").status_code == 200
 
 
 @pytest.mark.postgres
