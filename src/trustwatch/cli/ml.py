@@ -167,4 +167,32 @@ def promote(ref: str, models_dir: Path | None) -> None:
     click.echo(f"promoted {entry.ref}")
 
 
+@models.command("label-issues")
+@click.argument("refs", nargs=-1, required=True)
+@_MODELS_DIR
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Markdown file (default: standard output)",
+)
+@click.option("--top", type=int, default=25, show_default=True)
+def label_issues(
+    refs: tuple[str, ...], models_dir: Path | None, out: Path | None, top: int
+) -> None:
+    """cleanlab noisy-label candidates in the training data of each REF (for relabelling)."""
+    from trustwatch.ml.noise import report_for
+
+    reg = _registry(models_dir)
+    text = "# Noisy-label candidates\n\n" + "\n\n".join(
+        report_for(reg.get(ref), top) for ref in refs
+    )
+    if out is None:
+        click.echo(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(str(out))
+
+
 COMMANDS = [train, evaluate, models]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from trustwatch.detectors.base import (
@@ -15,6 +17,11 @@ from trustwatch.detectors.base import (
 )
 
 MODEL_REF = r"^[a-z][a-z0-9_]*@(\d+|latest|promoted)$"
+_LINKISH = re.compile(r"://|^www\.|^[\w-]+(\.[\w-]+)+(/|$)")
+
+
+def _words_outside_links(text: str) -> int:
+    return sum(1 for w in text.split() if not _LINKISH.search(w))
 
 
 class TextModelParams(BaseModel):
@@ -30,6 +37,9 @@ class TextModelParams(BaseModel):
     band: float = Field(default=0.5, gt=0.0, lt=1.0)
     min_chars: int = Field(default=0, ge=0, description="skip shorter texts")
     max_chars: int | None = Field(default=None, ge=1, description="skip longer texts")
+    min_words: int = Field(
+        default=0, ge=0, description="skip texts with fewer words outside links (a bare URL)"
+    )
 
 
 @register
@@ -57,6 +67,8 @@ class TextModel(Detector):
         best: tuple[float, float, str] | None = None
         for field_name, text in item.fields.items():
             if self.p.fields is not None and field_name not in self.p.fields:
+                continue
+            if self.p.min_words and _words_outside_links(text) < self.p.min_words:
                 continue
             if len(text) < self.p.min_chars or (
                 self.p.max_chars is not None and len(text) > self.p.max_chars

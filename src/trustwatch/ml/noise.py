@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from trustwatch.ml.registry import ModelEntry
     from trustwatch.ml.training import TrainResult
 
 
@@ -41,6 +42,22 @@ def find_label_issues(
         for i in ranked
     ]
     return int(flagged.sum()), issues
+
+
+def report_for(entry: ModelEntry, top: int = 25) -> str:
+    """The report for a registered model, from the out-of-fold probabilities it saved."""
+    from trustwatch.errors import ConfigError
+    from trustwatch.ml.training import TrainResult, spec, training_set
+
+    path = entry.path / "oof_proba.npy"
+    s = spec(entry.name)
+    if not path.exists() or not s.sources:
+        raise ConfigError(f"{entry.ref} has no out-of-fold probabilities over public data")
+    ts = training_set(s)
+    oof = np.load(path).astype(float)
+    if len(oof) != len(ts.y):
+        raise ConfigError(f"{entry.ref}: its training data changed since it was trained")
+    return label_issue_report(TrainResult(entry, oof, ts, 0.0), top)
 
 
 def label_issue_report(result: TrainResult, top: int = 25) -> str:

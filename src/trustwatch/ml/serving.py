@@ -32,11 +32,15 @@ def load(ref: str, family: str) -> tuple[Any, ModelEntry]:
 
 
 def remap(proba: float, threshold: float | None, at: float = 0.5) -> float:
-    """Stretch a probability so ``threshold`` lands on ``at`` (the policy's action band)."""
+    """Stretch a probability so ``threshold`` lands on ``at`` (the policy's action band).
+
+    Below the threshold the model is weak supporting evidence only: at most half of ``at``,
+    so on its own it never reaches a lower band than the one it was tuned for.
+    """
     if threshold is None:
         return proba
     if proba < threshold:
-        return at * proba / threshold if threshold > 0 else at
+        return 0.5 * at * proba / threshold if threshold > 0 else 0.0
     return at + (1.0 - at) * (proba - threshold) / (1.0 - threshold) if threshold < 1 else 1.0
 
 

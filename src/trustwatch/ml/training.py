@@ -84,12 +84,12 @@ SPECS: dict[str, ModelSpec] = {
             "sms_spam",
             "linear",
             "spam",
-            "Short-message spam vs ham: SMS sets, plus SYNTHETIC marketplace chat "
-            "(trustwatch.synth: spam positives, clean negatives).",
+            "Short-message spam vs ham: SMS sets, plus SYNTHETIC clean marketplace chat "
+            "(trustwatch.synth) as negatives.",
             (
                 _s("sms_spam_uci", "spam"),
                 _s("sms_phishing_mendeley", "spam", "smishing"),
-                _s("synth_marketplace", "spam", negatives=SYNTH_CHAT_CLEAN, kinds=["text"]),
+                _s("synth_marketplace", "never", negatives=SYNTH_CHAT_CLEAN, kinds=["text"]),
             ),
         ),
         ModelSpec(
