@@ -27,13 +27,14 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revisions() -> frozenset[str]:
+    """The newest revision of every branch (the store's and, e.g., the review console's)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> frozenset[str]:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return frozenset(MigrationContext.configure(conn).get_current_heads())
 
 
 @contextmanager
@@ -66,9 +67,9 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
                 conn.commit()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the schema up to ``revision`` (a no-op when it is already there)."""
-    if revision == "head" and current_revision(engine) == head_revision():
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Migrate the schema up to ``revision`` (default: every branch's newest; a no-op then)."""
+    if revision == "heads" and current_revisions(engine) == head_revisions():
         return
     with _migration_lock(engine) as conn:
         cfg = alembic_config()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from trustwatch.enforcement import actions_for
 from trustwatch.events import Event, parse_event
@@ -85,7 +86,7 @@ def test_migrations_up_and_down_on_postgres(pg_url: str) -> None:
     migrate.downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert migrate.current_revisions(engine) == migrate.head_revisions()
     engine.dispose()
 
 
@@ -124,7 +125,11 @@ def test_audit_chain_detects_tampering_on_postgres(pg_url: str) -> None:
     for i in range(3):
         store.audit("alice", "review.decided", f"case:{i}", {"n": i})
     assert store.verify_audit_chain().ok
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2"))
+    # Someone with direct database access can drop the guard; the hash chain still shows it.
     with store.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_log_append_only ON audit_log"))
         conn.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2"))
     check = store.verify_audit_chain()
     assert (check.ok, check.first_bad_seq) == (False, 2)

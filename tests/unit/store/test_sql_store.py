@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from trustwatch.enforcement import actions_for
 from trustwatch.errors import ConfigError
@@ -171,10 +172,26 @@ def test_concurrent_processes_store_each_event_once(tmp_path: Path) -> None:
     store.close()
 
 
+def _drop_audit_guard(store: SqlStore) -> None:
+    """What someone with direct write access to the database could do."""
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        conn.execute(text("DROP TRIGGER audit_log_no_delete"))
+
+
+def test_audit_log_refuses_updates_and_deletes(store: SqlStore) -> None:
+    store.audit("alice", "pack.promoted", "pack:p@2")
+    for statement in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.execute(text(statement))
+    assert [e.actor for e in store.audit_entries()] == ["alice"]
+
+
 def test_audit_chain_verifies_and_shows_an_edited_entry(store: SqlStore) -> None:
     for i in range(5):
         store.audit("alice", "review.decided", f"case:{i}", {"decision": "remove"})
     assert store.verify_audit_chain().ok
+    _drop_audit_guard(store)
     with store.engine.begin() as conn:
         conn.execute(text('UPDATE audit_log SET details = \'{"decision":"keep"}\' WHERE seq = 3'))
     check = store.verify_audit_chain()
@@ -186,6 +203,7 @@ def test_audit_chain_verifies_and_shows_an_edited_entry(store: SqlStore) -> None
 def test_audit_chain_shows_a_removed_entry(store: SqlStore) -> None:
     for i in range(4):
         store.audit("bob", "pack.promoted", f"pack:p@{i}")
+    _drop_audit_guard(store)
     with store.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_log WHERE seq = 2"))
     check = store.verify_audit_chain()
@@ -233,7 +251,7 @@ def test_migrations_go_down_to_nothing_and_up_again(tmp_path: Path) -> None:
     engine = create_engine(url)
     migrate.upgrade(engine)
     assert {"events", "verdicts", "audit_log", "api_keys"} <= set(inspect(engine).get_table_names())
-    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert migrate.current_revisions(engine) == migrate.head_revisions() >= {"0002"}
     migrate.downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(engine)
