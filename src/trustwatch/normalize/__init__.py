@@ -23,7 +23,8 @@ Views, in order (each builds on the one named in brackets):
 ``leet_alt`` (as leet)
     The other reading where leet is ambiguous, only when it differs: a leading ``@``
     read as ``a`` (``@uthentic``; in ``leet`` it stays, since ``@handle`` is real
-    syntax), else every ``1`` read as ``l`` (``w4113t`` -> ``wallet``, ``1ink``).
+    syntax), else each lone ``1`` read the other way (``balenc1aga``: ``l`` in leet,
+    ``i`` here) and a run of ``1`` as ``l`` (``w4113t`` -> ``wallet``).
 ``spelled`` (base)
     Spelled-out and defanged separators and digits: ``john at gmail dot com``,
     ``d3pop[.]com``, ``(dot)``, ``[at]``, ``hxxp://``, ``seven seven double oh nine``,

@@ -31,6 +31,9 @@ _NOT_LEET = re.compile(
     r"|0x[0-9a-f]+|.*(?:[2689][0-9]|[0-9][2689]).*|[a-z]{0,2}[$£€][0-9.,]+"
 )
 _VOWELS = frozenset("aeiouy")
+_RARE_BEFORE_L = frozenset("rdtnmvwhjz")
+# What a leet char next to a "1" reads as, to judge the "1" by its neighbour.
+_READS_AS = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "!": "i", "$": "s"}
 _LEET_SECOND = frozenset("03457$!|1")
 
 
@@ -98,9 +101,20 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
             # "l" before a vowel (te1egram, c1ick) but "-tion", or ending a word after a
             # vowel (paypa1, emai1), else "i" (1nsta, b1tcoin, gucc1, ver1f1cat10n).
             if i + 1 < n:
-                prev = _DIGIT_TABLE.get(token[i - 1], token[i - 1]) if i else ""
+                prev = _READS_AS.get(token[i - 1], token[i - 1]) if i else ""
                 tion = prev in ("t", "s") and "".join(chars[i + 1 : i + 3]) == "on"
-                chars[i] = "l" if chars[i + 1] in _VOWELS and not tion else "i"
+                # "rl", "dl", "nl" rarely start a syllable: fr1ends, cour1er read "i".
+                before_i = prev in _RARE_BEFORE_L
+                vowel_next = chars[i + 1] in _VOWELS and not tion and not before_i
+                # Before an "l", after a vowel, a double "l" (f01l0w, fo11ow, se1l) is
+                # likelier than "il" (fam11y, b1ll), but after an "a" the mail words win
+                # (gm41l, 3m411, hotma1l).
+                run_end = i + 1
+                while run_end < n and token[run_end] == "1":
+                    run_end += 1
+                mail = prev == "a" and (token[i + 1] != "1" or run_end == n)
+                double = chars[i + 1] == "l" and prev in _VOWELS and not mail
+                chars[i] = "l" if vowel_next or double else "i"
             else:
                 prev = token[i - 1] if i else ""
                 chars[i] = "l" if prev in _VOWELS or prev in "1!|430@" else "i"
@@ -117,10 +131,16 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
         ):
             chars[i] = "a"
     by_context = "".join(chars)
-    # The other reading: a leading "@" an "a" ("@uthentic"), else every "1" an "l".
+    # The other reading: a leading "@" an "a" ("@uthentic"); else each lone "1" the other
+    # of "i" and "l" (balenc1aga), and a run of them all "l" (w4113t).
     if token[0] == "@" and n > 2 and (token[1] in _LETTERS or token[1] in _LEET_SECOND):
         return by_context, "a" + by_context[1:]
-    return by_context, "".join("l" if c == "1" else chars[i] for i, c in enumerate(token))
+    alt = list(chars)
+    for i, c in enumerate(token):
+        if c == "1":
+            in_run = (i > 0 and token[i - 1] == "1") or (i + 1 < n and token[i + 1] == "1")
+            alt[i] = "l" if in_run or chars[i] == "i" else "i"
+    return by_context, "".join(alt)
 
 
 def leet_views(src: View) -> list[View]:
@@ -129,8 +149,9 @@ def leet_views(src: View) -> list[View]:
     Only tokens with a letter change, and not numbers with units (``10am``, ``32gb``),
     hex, or digit runs with a 2 or 6 (years, ids), so prices, sizes, years and phone
     numbers stay as they are. Returns ``leet`` and, when some "1" was read as "i",
-    ``leet_alt``, the other reading (a leading "@" as "a", else every "1" as "l":
-    ``@uthentic``, ``w4113t``, ``1ink``) when it differs; none when nothing changes.
+    ``leet_alt``, the other reading (a leading "@" as "a", else each lone "1" the other
+    way and runs of "1" as "l": ``@uthentic``, ``balenc1aga``, ``w4113t``) when it
+    differs; none when nothing changes.
     """
     text = src.text
     edits: list[Edit] = []
@@ -146,7 +167,7 @@ def leet_views(src: View) -> list[View]:
         first_label = after == "." and i + 2 < n and text[i + 2] in _LETTERS  # "7.me"
         if before not in _LETTERS and after not in _LETTERS and not first_label:
             continue
-        if hit.group(0) == "!" and not after.isalnum():
+        if hit.group(0) == "!" and not after.isalnum() and after not in "$@|":
             continue  # sentence punctuation, not a letter
         start = i
         while start > 0 and text[start - 1] in _TOKEN_CHARS:

@@ -123,6 +123,13 @@ def test_joined_view_joins_spaced_out_letters(disguised, word):
         ("3m41l", "email"),
         ("g1ft", "gift"),
         ("gucc1", "gucci"),
+        ("fr1ends", "friends"),
+        ("cour1er", "courier"),
+        ("lou!$", "louis"),
+        ("fo11ow", "follow"),
+        ("f01l0w", "follow"),
+        ("fam11y", "family"),
+        ("w4113t", "wallet"),
         ("ver1f!c4t10n", "verification"),
         ("repl!c@", "replica"),
         ("replic@", "replica"),
@@ -142,10 +149,10 @@ def test_joined_view_leaves_text_speak_and_abbreviations_alone(plain):
     assert normalize(plain).view("joined") is None
 
 
-def test_leet_alt_view_reads_every_1_as_l_and_a_leading_at_as_a():
-    n = normalize("w4113t and 1ink, n07 @uthentic")
-    assert n.view("leet").text == "wailet and link, not @uthentic"
-    assert n.view("leet_alt").text == "wallet and link, not authentic"
+def test_leet_alt_view_reads_ambiguous_1s_and_a_leading_at_the_other_way():
+    n = normalize("w4113t and 1ink, n07 @uthentic, balenc1aga")
+    assert n.view("leet").text == "wallet and link, not @uthentic, balenclaga"
+    assert n.view("leet_alt").text == "wallet and iink, not authentic, balenciaga"
     assert normalize("thanks @jess").view("leet_alt").text == "thanks ajess"
     assert normalize("thanks @jess").view("leet") is None
     assert normalize("@cc0unt").view("leet").text == "@ccount"
