@@ -16,10 +16,14 @@ Views, in order (each builds on the one named in brackets):
     ``раураl`` -> ``paypal``), accents stripped (``é`` -> ``e``).
 ``joined`` (skeleton, else base)
     Words spelled one char at a time joined: ``w h a t s a p p``, ``p.a.y.p.a.l``,
-    ``p-a-y-p-a-l`` -> ``whatsapp``, ``paypal``.
+    ``p-a-y-p-a-l`` -> ``whatsapp``, ``paypal``; a dot, slash or dash unlike the
+    other gaps is kept (``w a . m e`` -> ``wa.me``), spaces between dashed or dotted
+    words too (``s-u-p-e-r c.l.o.n.e`` -> ``super clone``).
 ``leet`` (joined, else skeleton, else base)
     Leetspeak inside words read as letters: ``p4yp4l``, ``ca$h``, ``te1egram``,
-    ``wh@tsapp``. ``1`` reads as ``l`` before a vowel or at a word's end, else ``i``.
+    ``wh@tsapp``, ``d3p0p.c0m``. ``1`` is read as ``i`` or ``l`` by its neighbours
+    (``fr1ends``, ``fo11ow``, ``gm41l``, ``ver1f1cat10n``). Numbers with units, years,
+    prices, ids and ``@handles`` are left alone.
 ``leet_alt`` (as leet)
     The other reading where leet is ambiguous, only when it differs: a leading ``@``
     read as ``a`` (``@uthentic``; in ``leet`` it stays, since ``@handle`` is real
@@ -30,7 +34,10 @@ Views, in order (each builds on the one named in brackets):
     ``d3pop[.]com``, ``(dot)``, ``[at]``, ``hxxp://``, ``seven seven double oh nine``,
     ``triple 5``. Entity extraction reads this view.
 
-ASCII text with no evasion costs one ``str.lower`` and three regex searches.
+Maps are compact: a view whose chars map one to one onto the original stores none,
+so ASCII text with no evasion costs one ``str.lower`` and a few fast regex scans.
+
+``fold(text)`` gives the most folded rendering, for comparing against clean terms.
 """
 
 from __future__ import annotations
