@@ -20,6 +20,12 @@ MODEL_REF = r"^[a-z][a-z0-9_]*@(\d+|latest|promoted)$"
 _LINKISH = re.compile(r"://|^www\.|^[\w-]+(\.[\w-]+)+(/|$)")
 
 
+def _channel(item: Item) -> str:
+    message = item.event.message
+    extra = (message.model_extra or {}) if message is not None else {}
+    return str(extra.get("channel") or "chat")
+
+
 def _words_outside_links(text: str) -> int:
     return sum(1 for w in text.split() if not _LINKISH.search(w))
 
@@ -37,6 +43,11 @@ class TextModelParams(BaseModel):
     band: float = Field(default=0.5, gt=0.0, lt=1.0)
     min_chars: int = Field(default=0, ge=0, description="skip shorter texts")
     max_chars: int | None = Field(default=None, ge=1, description="skip longer texts")
+    channels: list[str] | None = Field(
+        default=None,
+        description="score only messages whose `message.channel` is one of these "
+        "(a message without one is `chat`)",
+    )
     min_words: int = Field(
         default=0, ge=0, description="skip texts with fewer words outside links (a bare URL)"
     )
@@ -64,6 +75,8 @@ class TextModel(Detector):
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         from trustwatch.ml.serving import remap
 
+        if self.p.channels is not None and _channel(item) not in self.p.channels:
+            return []
         best: tuple[float, float, str] | None = None
         for field_name, text in item.fields.items():
             if self.p.fields is not None and field_name not in self.p.fields:

@@ -46,6 +46,10 @@ TASKS: tuple[Task, ...] = (
 )
 
 
+# Mail is relayed into the app as messages that say so; the pack routes them to the mail model.
+CHANNELS = {"email_spamassassin": "email"}
+
+
 def event_for(example: Example, n: int, text: str | None = None) -> dict[str, Any]:
     body = text if text is not None else example.text
     base: dict[str, Any] = {
@@ -59,6 +63,8 @@ def event_for(example: Example, n: int, text: str | None = None) -> dict[str, An
     else:
         base["type"] = "message.sent"
         base["message"] = {"id": f"m_{n}", "conversation_id": f"c_{n}", "text": body}
+        if example.source in CHANNELS:
+            base["message"]["channel"] = CHANNELS[example.source]
     return base
 
 
