@@ -45,22 +45,29 @@ def dedupe(spans: list[Span]) -> tuple[Span, ...]:
     return tuple(out)
 
 
-class Anchors:
-    """A prefilter: one Aho-Corasick pass tells whether a view holds any of a detector's words.
+class AnchorGroups:
+    """Anchors per pattern: which of a detector's patterns could match any of these views.
 
-    Every pattern of a detector contains one of its anchors literally, so a text with none
-    is skipped without running the (slower) regular expressions.
+    ``groups`` maps a pattern's name to its anchor words (whitespace-separated); every match
+    of that pattern contains one of them literally, so only the patterns named here need run.
     """
 
-    def __init__(self, words: str, phrases: tuple[str, ...] = ()) -> None:
-        """``words`` separated by whitespace; ``phrases`` for anchors that hold a space."""
+    def __init__(self, groups: dict[str, str]) -> None:
+        self.names = frozenset(groups)
+        owners: dict[str, set[str]] = {}
+        for name, words in groups.items():
+            for word in words.split():
+                owners.setdefault(word, set()).add(name)
         self._automaton = ahocorasick.Automaton()
-        for word in (*words.split(), *phrases):
-            self._automaton.add_word(word, word)
+        for word, names in owners.items():
+            self._automaton.add_word(word, frozenset(names))
         self._automaton.make_automaton()
 
-    def found(self, text: str) -> bool:
-        return next(self._automaton.iter(text), None) is not None
-
-    def any_view(self, views: list[View]) -> bool:
-        return any(self.found(v.text) for v in views)
+    def found(self, views: list[View]) -> frozenset[str]:
+        hit: set[str] = set()
+        for view in views:
+            for _, names in self._automaton.iter(view.text):
+                hit |= names
+                if len(hit) == len(self.names):
+                    return self.names
+        return frozenset(hit)

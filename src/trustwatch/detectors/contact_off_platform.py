@@ -12,7 +12,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustwatch.detectors._views import Anchors, dedupe, distinct_views, span_of
+from trustwatch.detectors._views import AnchorGroups, dedupe, distinct_views, span_of
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
 from trustwatch.entities import Entity
 
@@ -53,13 +53,18 @@ _REFUSAL = re.compile(
     r"|i\s+(?:don'?t|do\s+not)\s+(?:use|have|give|share)|won'?t\s+(?:give|share)"
     r"|(?:can'?t|cannot|can\s+not)\s+(?:talk|text|call|chat|speak))(?![a-z])"
 )
-# Every pattern above holds one of these (see _views.Anchors).
-_ANCHORS = Anchors(
-    "whats whatsap watsap atsapp wapp w/app telegram tele wechat kik viber signal "
-    "line messenger facebook fb snap sc insta ig discord imessage skype facetime "
-    "mail outlook yahoo icloud number mobile cell phone social contact wa tg no "
-    "text txt sms call ring"
+# Every match of a pattern holds one of its anchor words (see _views.AnchorGroups).
+_ANCHORS = AnchorGroups(
+    {
+        "request": "whats whatsap watsap atsapp wapp w/app telegram tele wechat kik viber "
+        "signal line messenger facebook fb snap sc insta ig discord imessage skype facetime "
+        "mail outlook yahoo icloud number mobile cell phone social contact wa tg no text txt "
+        "sms call ring",
+        "mention": "whats whatsap watsap telegram wechat kik viber snap instagram imessage",
+        "phone_ask": "text txt call ring phone sms",
+    }
 )
+_PATTERNS = {"request": _REQUEST, "mention": _APP_MENTION, "phone_ask": _PHONE_ASK}
 _CONTACT_HOSTS = {
     "wa.me": "whatsapp",
     "api.whatsapp.com": "whatsapp",
@@ -149,14 +154,17 @@ class ContactOffPlatform(Detector):
             for e, kind in _contact_kinds(item.entities(field_name)):
                 buckets[kind].append(Span(field_name, e.start, e.end, e.text))
             views = distinct_views(item, field_name)
-            for view in views if _ANCHORS.any_view(views) else ():
+            groups = _ANCHORS.found(views)
+            for view in views if groups else ():
                 text = view.text
-                for rx, bucket in (
-                    (_REQUEST, request),
-                    (_APP_MENTION, mention),
-                    (_PHONE_ASK, asks),
+                for name, bucket in (
+                    ("request", request),
+                    ("mention", mention),
+                    ("phone_ask", asks),
                 ):
-                    for m in rx.finditer(text):
+                    if name not in groups:
+                        continue
+                    for m in _PATTERNS[name].finditer(text):
                         bucket.append(span_of(item, field_name, view, m.start(), m.end()))
                 if (request or mention or asks) and not refused:
                     refused = _REFUSAL.search(text) is not None

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import ahocorasick
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,23 +20,24 @@ from trustwatch.detectors._views import dedupe, span_of
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
 
 _DATA = Path(__file__).parent / "data" / "stuffing_terms.yaml"
-_TOKEN = re.compile(r"#?[^\W_](?:[\w'&.+-]*[^\W_])?")
+_HASHTAG = re.compile(r"#([^\W_]\w*)")
 _GLUE = re.compile(r"[\s,/|•·+;:\-–—*~!.()\[\]]*")  # list punctuation allowed inside a run
 _FIELDS = ("listing.title", "listing.description")
 
 
-def _load() -> tuple[dict[str, int], frozenset[str], frozenset[str]]:
+def _load() -> tuple[ahocorasick.Automaton, frozenset[str]]:
     data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
     brands = frozenset(str(b).lower() for b in data["brands"])
-    tags = frozenset(str(t).lower() for t in data["tags"])
-    longest: dict[str, int] = {}
-    for phrase in brands | tags:
-        words = phrase.split()
-        longest[words[0]] = max(longest.get(words[0], 1), len(words))
-    return longest, brands, tags
+    automaton = ahocorasick.Automaton()
+    for tag in data["tags"]:
+        automaton.add_word(str(tag).lower(), (str(tag).lower(), False))
+    for brand in brands:
+        automaton.add_word(brand, (brand, True))
+    automaton.make_automaton()
+    return automaton, brands
 
 
-_FIRST_WORDS, _BRANDS, _TAGS = _load()
+_TERMS, _BRANDS = _load()
 
 
 class KeywordStuffingParams(BaseModel):
@@ -67,43 +69,32 @@ class _Run:
 
 def _runs(text: str) -> tuple[list[_Run], list[tuple[int, int]]]:
     """Runs of brand/tag/hashtag terms in a lower-cased text, and the hashtag spans."""
-    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
-    runs: list[_Run] = []
+    hits: list[tuple[int, int, str, bool]] = []
     hashtags: list[tuple[int, int]] = []
+    for m in _HASHTAG.finditer(text):
+        hashtags.append((m.start(), m.end()))
+        hits.append((m.start(), m.end(), m.group(1), m.group(1) in _BRANDS))
+    size = len(text)
+    for last, (phrase, brand) in _TERMS.iter(text):
+        start, end = last - len(phrase) + 1, last + 1
+        before = text[start - 1] if start else " "
+        after = text[end] if end < size else " "
+        if before.isalnum() or before in "#_'" or after.isalnum() or after in "_'":
+            continue  # inside a longer word, a hashtag, or "nike's"
+        hits.append((start, end, phrase, brand))
+    hits.sort(key=lambda h: (h[0], -h[1]))
+    runs: list[_Run] = []
     current: _Run | None = None
-    i = 0
-    while i < len(tokens):
-        start, end, word = tokens[i]
-        kind: str | None = None
-        width = 1
-        if word.startswith("#"):
-            kind = "hashtag"
-            hashtags.append((start, end))
-        else:
-            for n in range(min(_FIRST_WORDS.get(word, 0), len(tokens) - i), 0, -1):
-                phrase = " ".join(t[2] for t in tokens[i : i + n]) if n > 1 else word
-                if phrase in _BRANDS:
-                    kind, width = "brand", n
-                    break
-                if phrase in _TAGS:
-                    kind, width = "tag", n
-                    break
-        if kind is None:
-            current = None
-            i += 1
-            continue
-        last_end = tokens[i + width - 1][1]
-        glued = current is not None and _GLUE.fullmatch(text, current.end, start) is not None
-        if current is None or not glued:
-            current = _Run(start, last_end, 0, set())
+    for start, end, phrase, brand in hits:
+        if current is not None and start < current.end:
+            continue  # "north face" inside "the north face"
+        if current is None or _GLUE.fullmatch(text, current.end, start) is None:
+            current = _Run(start, end, 0, set())
             runs.append(current)
-        current.end = last_end
+        current.end = end
         current.terms += 1
-        if kind == "brand":
-            current.brands.add(" ".join(t[2] for t in tokens[i : i + width]))
-        elif kind == "hashtag" and word[1:] in _BRANDS:
-            current.brands.add(word[1:])
-        i += width
+        if brand:
+            current.brands.add(phrase)
     return runs, hashtags
 
 

@@ -12,7 +12,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustwatch.detectors._views import Anchors, dedupe, distinct_views, span_of
+from trustwatch.detectors._views import AnchorGroups, dedupe, distinct_views, span_of
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
 from trustwatch.entities import Entity
 
@@ -77,14 +77,18 @@ _MONEY_TALK = re.compile(
     r"(?<![a-z])(?:pay|paid|payment|send|sent|transfer|money|owe|cash|quid|pounds?)(?![a-z])"
     r"|[£€]\s*\d|\$\s*\d"
 )
-# Every pattern above holds one of these (see _views.Anchors).
-_ANCHORS = Anchors(
-    "famil fnf gift personal bank bacs faster sort account iban swift transfer "
-    "western money gram bitcoin ethereum usdt tether crypto coin card voucher "
-    "code pay pal venmo zelle cash revolut monzo starling skrill chime wise "
-    "app platform site depop vinted fee direct privat checkout buy protection "
-    "cheaper discount less knock save friend & + ff fnf btc"
+# Every match of a pattern holds one of its anchor words (see _views.AnchorGroups).
+_ANCHORS = AnchorGroups(
+    {
+        "strong": "famil fnf ff gift personal friend bank bacs faster sort account iban swift "
+        "transfer western gram bitcoin btc ethereum usdt tether crypto coin",
+        "voucher": "card voucher code",
+        "weak": "pay pal venmo zelle cash revolut monzo starling skrill chime wise",
+        "intent": "app platform site depop vinted fee direct privat checkout buy protection "
+        "cheaper discount less knock save",
+    }
 )
+_PATTERNS = {"strong": _STRONG, "intent": _INTENT, "weak": _WEAK, "voucher": _VOUCHER}
 _WINDOW = 40  # characters either side of a wallet name searched for a request verb
 
 _HANDLE_HOSTS = ("paypal.me", "venmo.com", "cash.app", "revolut.me", "monzo.me", "wise.com")
@@ -136,20 +140,17 @@ class PaymentOffPlatform(Detector):
         request = on_platform = False
         for field_name in item.fields:
             views = distinct_views(item, field_name)
-            anchored = _ANCHORS.any_view(views)
+            groups = _ANCHORS.found(views)
             for view in views:
                 text = view.text
                 found_weak = False
                 for m in _FNF.finditer(text):
                     strong.append(span_of(item, field_name, view, m.start(), m.end()))
-                if not anchored:
-                    if strong and not on_platform:
-                        on_platform = _ON_PLATFORM.search(text) is not None
-                    continue
-                for rx, bucket in ((_STRONG, strong), (_INTENT, intent)):
-                    for m in rx.finditer(text):
-                        bucket.append(span_of(item, field_name, view, m.start(), m.end()))
-                for rx in (_WEAK, _VOUCHER):
+                for name, bucket in (("strong", strong), ("intent", intent)):
+                    if name in groups:
+                        for m in _PATTERNS[name].finditer(text):
+                            bucket.append(span_of(item, field_name, view, m.start(), m.end()))
+                for rx in (_PATTERNS[n] for n in ("weak", "voucher") if n in groups):
                     for m in rx.finditer(text):
                         found_weak = True
                         lo, hi = max(0, m.start() - _WINDOW), m.end() + _WINDOW

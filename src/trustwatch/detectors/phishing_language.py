@@ -10,7 +10,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustwatch.detectors._views import Anchors, dedupe, distinct_views, span_of
+from trustwatch.detectors._views import AnchorGroups, dedupe, distinct_views, span_of
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
 
 _W = r"[\s\W_]*"
@@ -87,16 +87,24 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
         r")(?![a-z])"
     ),
 }
-# Every family above holds one of these (see _views.Anchors).
-_ANCHORS = Anchors(
-    "verif validat authenticat activat unlock restor confirm updat enter provid "
-    "releas unfreez claim funds payment money payout transfer refund suspend "
-    "locked limited restricted disabled closed terminat flagged banned "
-    "link button url page log sold purchas bought paid depop vinted paypal ebay "
-    "royal evri hermes dpd dhl ups fedex stripe visa mastercard apple amazon "
-    "secur fraud complian billing resolution business premium merchant plan "
-    "status fee account tracking number deposit insurance code await pending "
-    "scan qr login password passcode pin details cvv cvc otp one time digit"
+# Every match of a family holds one of its anchor words (see _views.AnchorGroups).
+_BRAND_WORDS = (
+    "depop vinted paypal ebay royal evri hermes dpd dhl ups fedex stripe visa mastercard apple "
+    "amazon"
+)
+_ANCHORS = AnchorGroups(
+    {
+        "account_lure": "verif validat authenticat activat unlock restor confirm updat enter "
+        "provid releas unfreez claim funds payment money payout transfer refund suspend locked "
+        "limited restricted disabled closed terminat flagged banned link button url page log",
+        "sold_lure": "sold purchas bought paid",
+        "fake_support": _BRAND_WORDS + " secur fraud complian verif billing payment resolution",
+        "payment_notice": "payment money account plan status fee tracking number deposit "
+        "insurance code await pending",
+        "qr_lure": "scan qr",
+        "credential_request": "login password passcode pin number details cvv cvc security otp "
+        "one time verification digit code",
+    }
 )
 _URGENCY = re.compile(
     r"(?<![a-z])(?:within\s+(?:\d+|twenty[\s-]four|24|48|one|an?)\s+(?:hours?|hrs?|minutes?|mins?)|immediately"
@@ -141,10 +149,11 @@ class PhishingLanguage(Detector):
         link = False
         for field_name in item.fields:
             views = distinct_views(item, field_name)
-            for view in views if _ANCHORS.any_view(views) else ():
+            groups = _ANCHORS.found(views)
+            for view in views if groups else ():
                 text = view.text
-                for family, rx in _FAMILIES.items():
-                    for m in rx.finditer(text):
+                for family in groups:
+                    for m in _FAMILIES[family].finditer(text):
                         found.setdefault(family, []).append(
                             span_of(item, field_name, view, m.start(), m.end())
                         )

@@ -45,25 +45,30 @@ def content_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if w not in _STOP]
 
 
-def band_keys(words: list[str], bins: int, rows: int) -> list[str]:
-    """One-permutation MinHash of the word set, densified, cut into bands of ``rows`` bins."""
+def word_hashes(words: list[str]) -> list[int]:
+    """A stable 32-bit hash of each distinct word (the same in every process)."""
+    return [zlib.crc32(w.encode()) for w in set(words)]
+
+
+def band_keys(hashes: list[int], bins: int, rows: int) -> list[str]:
+    """One-permutation MinHash of the word hashes, densified, cut into bands of ``rows`` bins."""
+    if not hashes:
+        return []
     mins = [_EMPTY] * bins
-    for word in set(words):
-        h = zlib.crc32(word.encode())
+    for h in hashes:
         b = h % bins
         if h < mins[b]:
             mins[b] = h
-    if all(m == _EMPTY for m in mins):
-        return []
     # An empty bin borrows its right neighbour's value (rotation), so short texts keep every band.
-    dense = []
+    dense = mins[:]
     for i in range(bins):
-        step = 0
-        while mins[(i + step) % bins] == _EMPTY:
-            step += 1
-        dense.append((mins[(i + step) % bins] + step * _GOLDEN) & _EMPTY)
+        if mins[i] == _EMPTY:
+            step = 1
+            while mins[(i + step) % bins] == _EMPTY:
+                step += 1
+            dense[i] = (mins[(i + step) % bins] + step * _GOLDEN) & _EMPTY
     return [
-        f"{bins}.{rows}.{band}:" + ".".join(f"{m:x}" for m in dense[band : band + rows])
+        f"{bins}.{rows}.{band}:" + ".".join(map(str, dense[band : band + rows]))
         for band in range(0, bins - rows + 1, rows)
     ]
 
@@ -71,7 +76,7 @@ def band_keys(words: list[str], bins: int, rows: int) -> list[str]:
 def fingerprint_keys(text: str, bins: int, rows: int, min_words: int) -> list[str]:
     """Band keys of ``text`` (already case-folded); empty when it is too short to judge."""
     words = content_words(text)
-    return band_keys(words, bins, rows) if len(words) >= min_words else []
+    return band_keys(word_hashes(words), bins, rows) if len(words) >= min_words else []
 
 
 class SpamVelocityParams(BaseModel):
@@ -136,15 +141,16 @@ class SpamVelocity(Detector):
                 event.message.recipient_id or event.message.conversation_id or event.message.id
             )
             actor = event.actor.id
+            hashes = word_hashes(words)
             recipients = max(
                 ctx.counters.add(f"spam:to:{actor}:{k}", recipient, at, p.window_s)
-                for k in band_keys(words, p.bins, p.rows)
+                for k in band_keys(hashes, p.bins, p.rows)
             )
             senders = 0
             if len(words) >= p.campaign_min_words:
                 senders = max(
                     ctx.counters.add(f"spam:by:{k}", actor, at, p.window_s)
-                    for k in band_keys(words, p.campaign_bins, p.campaign_rows)
+                    for k in band_keys(hashes, p.campaign_bins, p.campaign_rows)
                 )
             signals = []
             score = self._score(recipients, p.recipients)

@@ -1,5 +1,5 @@
 """The off_platform detectors' prefilters never hide a match: every text a pattern matches
-(in any normalized view) holds one of the detector's anchor words."""
+(in any normalized view) holds one of that pattern's anchor words."""
 
 from __future__ import annotations
 
@@ -11,15 +11,13 @@ from hypothesis import strategies as st
 
 from trustwatch.detectors import contact_off_platform as contact
 from trustwatch.detectors import payment_off_platform as payment
-from trustwatch.detectors._views import Anchors, distinct_views
+from trustwatch.detectors._views import AnchorGroups, distinct_views
 from trustwatch.detectors.base import Item
 from trustwatch.events import parse_event
 
 CASES = [
-    *((payment._ANCHORS, rx) for rx in (payment._STRONG, payment._WEAK, payment._VOUCHER)),
-    (payment._ANCHORS, payment._INTENT),
-    *((contact._ANCHORS, rx) for rx in (contact._REQUEST, contact._APP_MENTION)),
-    (contact._ANCHORS, contact._PHONE_ASK),
+    *((payment._ANCHORS, name, rx) for name, rx in payment._PATTERNS.items()),
+    *((contact._ANCHORS, name, rx) for name, rx in contact._PATTERNS.items()),
 ]
 
 
@@ -37,14 +35,17 @@ def item(text: str) -> Item:
     )
 
 
-@pytest.mark.parametrize(("anchors", "rx"), CASES, ids=lambda v: getattr(v, "pattern", "")[:30])
+@pytest.mark.parametrize(
+    ("anchors", "name", "rx"),
+    CASES,
+    ids=[("payment-" if a is payment._ANCHORS else "contact-") + n for a, n, _ in CASES],
+)
 @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_any_text_a_pattern_matches_passes_the_prefilter(
-    anchors: Anchors, rx: re.Pattern[str], data: st.DataObject
+def test_any_text_a_pattern_matches_passes_its_prefilter(
+    anchors: AnchorGroups, name: str, rx: re.Pattern[str], data: st.DataObject
 ) -> None:
     text = data.draw(st.from_regex(rx, fullmatch=True))
-    it = item(f"hi {text} thanks")
-    views = distinct_views(it, "message.text")
+    views = distinct_views(item(f"hi {text} thanks"), "message.text")
     if any(rx.search(v.text) for v in views):
-        assert anchors.any_view(views), text
+        assert name in anchors.found(views), text

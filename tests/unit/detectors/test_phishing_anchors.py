@@ -1,5 +1,5 @@
 """phishing_language's prefilter never hides a match: every text a lure pattern matches
-(in any normalized view) holds one of the detector's anchor words."""
+(in any normalized view) holds one of that family's anchor words."""
 
 from __future__ import annotations
 
@@ -39,4 +39,4 @@ def test_any_text_a_lure_pattern_matches_passes_the_prefilter(
     text = data.draw(st.from_regex(rx, fullmatch=True))
     views = distinct_views(item(f"hi {text} thanks"), "message.text")
     if any(rx.search(v.text) for v in views):
-        assert language._ANCHORS.any_view(views), text
+        assert family in language._ANCHORS.found(views), text
