@@ -32,6 +32,18 @@ _NOT_LEET = re.compile(
 )
 _VOWELS = frozenset("aeiouy")
 _RARE_BEFORE_L = frozenset("rdtnmvwhjz")
+# Letters as "a", leet chars as "#", "!" as itself, dots kept, the rest as spaces: a text
+# whose shape has none of _SHAPE_HITS has no leet worth reading.
+_SHAPE = str.maketrans(
+    {
+        **{chr(c): " " for c in range(128)},
+        **dict.fromkeys("abcdefghijklmnopqrstuvwxyz", "a"),
+        **dict.fromkeys("013457$@|", "#"),
+        "!": "!",
+        ".": ".",
+    }
+)
+_SHAPE_HITS = ("a#", "#a", "!a", "!#", "#.a")
 # What a leet char next to a "1" reads as, to judge the "1" by its neighbour.
 _READS_AS = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "!": "i", "$": "s"}
 _LEET_SECOND = frozenset("03457$!|1")
@@ -154,6 +166,10 @@ def leet_views(src: View) -> list[View]:
     differs; none when nothing changes.
     """
     text = src.text
+    # Fast exit: no leet char touches a letter ("7.me" aside, which has a dot).
+    shape = text.translate(_SHAPE)
+    if not any(pair in shape for pair in _SHAPE_HITS):
+        return []
     edits: list[Edit] = []
     alt_edits: list[Edit] = []
     done = 0
