@@ -18,8 +18,8 @@ _IBAN_LENGTHS = {
     "lu": 20, "mt": 31, "cy": 28, "tr": 26, "ae": 23, "sa": 24, "ua": 29, "gi": 23, "is": 26,
 }  # fmt: skip
 _IBAN = re.compile(r"(?<![\w])(?P<cc>[a-z]{2})(?P<check>\d{2})(?P<rest>(?:[ ]?[a-z0-9]){11,30})")
-_IBAN_HINT = re.compile(r"\d\d ?[a-z0-9]{4} ?[a-z0-9]{4}")
-_SORT_CODE_HINT = re.compile(r"\d\d[- ]?\d\d[- ]?\d\d")
+_IBAN_HINT = re.compile(r"[0-9][0-9] ?[a-z0-9]{4} ?[a-z0-9]{4}")
+_SORT_CODE_HINT = re.compile(r"[0-9][0-9][- ]?[0-9][0-9][- ]?[0-9][0-9]")
 _SORT_CODE = re.compile(
     r"(?<![\w-])(?:(?:sort ?code|s/c)[\s:#.]*)?(?P<sc>\d{2}(?P<sep>[- ]?)\d{2}(?P=sep)\d{2})"
     r"(?![\w-])[\s,;:/&]*(?:(?:and|acc(?:ount)?|a/c)(?:\s*(?:no\.?|number|num|#))?[\s:#.]*)?"

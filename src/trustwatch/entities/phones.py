@@ -13,7 +13,7 @@ import phonenumbers
 from trustwatch.entities.entity import Scan
 
 # Digit-first, so it scans fast: seven digits with at most short separators between.
-_HINT = re.compile(r"\d(?:[ \t.\-()*_]{0,3}\d){6}")
+_HINT = re.compile(r"[0-9](?:[ \t.\-()*_]{0,3}[0-9]){6}")
 # An optional "+" / "00" and bracketed area code, then digits in groups; "(0)" may follow
 # the country code. Letters may touch the number ("call09050000327", "0845…over18s").
 _CANDIDATE = re.compile(

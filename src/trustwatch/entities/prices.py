@@ -73,10 +73,13 @@ def find_prices(scan: Scan) -> None:
         post = m.group("post")
         if post is not None:
             _add(scan, m, _CURRENCIES[post])
-        elif (
-            _BARE_DECIMAL.fullmatch(_amount_text(m))
-            and not m.group("k")
+            continue
+        if end - start < 4 or text[end - 3] != "." or m.group("k"):
+            continue  # a bare number is a price only as "25.99"
+        amount = _amount_text(m)
+        if (
+            _BARE_DECIMAL.fullmatch(amount)
             and (end == n or (text[end] not in _WORD_BEFORE and text[end] != "%"))
-            and not _CLOCK_TIME.fullmatch(_amount_text(m))
+            and not _CLOCK_TIME.fullmatch(amount)
         ):
             _add(scan, m, None)
