@@ -32,6 +32,10 @@ _REQUEST = re.compile(
     r"(?<![a-z])(?:"
     rf"(?:text|txt|message|msg|dm|pm|inbox|call|ring|phone|contact|reach|hmu|hit{_W}me{_W}up|add|follow|find|talk|chat|speak|catch|get{_W}in{_W}touch|write){_W}(?:me|us)?{_W}(?:on|at|via|over|through|@){_W}(?:my{_W})?(?:{_APPS})"
     rf"|(?:me|us){_W}(?:on|at|via|over){_W}(?:my{_W})?(?:whats{_W}?app|whatsap+|telegram|signal|snap{_W}?chat|insta(?:gram)?|ig|kik|wechat|viber|discord|e-?mail|gmail|facebook|fb|messenger)"
+    rf"|(?:add|follow|find|message|msg|dm|text|hmu|reach|chat{_W}to|talk{_W}to){_W}(?:me{_W})?on{_W}(?:the|my){_W}(?!depop|vinted|this|same)[^\s]{{1,12}}{_W}app"
+    r"|(?:green|blue|purple|yellow|ghost)\W+app"
+    rf"|same{_W}(?:name|username|user{_W}name|handle|@){_W}(?:as{_W})?(?:here|on{_W}here|there|on{_W}there)"
+    rf"|(?:easier|quicker|faster|better){_W}to{_W}(?:chat|talk|message|text)(?:{_W}to{_W}me)?{_W}(?:there|on{_W}there|over{_W}there)"
     rf"|(?:cheaper|cheap|discounts?|deals?|more{_W}(?:pics|photos|items|stock)|also{_W}selling|restocks?){_W}(?:on|via|over|at){_W}(?:my{_W})?(?:{_CHANNELS})"
     rf"|(?:whats{_W}?app|telegram|snap(?:chat)?|email|e-mail|facetime|imessage){_W}(?:me|us)"
     rf"|(?:my|our){_W}(?:{_CHANNELS})(?:{_W}(?:number|no|handle|username|id|account|is|'s|@|:))"
@@ -59,7 +63,7 @@ _ANCHORS = AnchorGroups(
         "request": "whats whatsap watsap atsapp wapp w/app telegram tele wechat kik viber "
         "signal line messenger facebook fb snap sc insta ig discord imessage skype facetime "
         "mail outlook yahoo icloud number mobile cell phone social contact wa tg no text txt "
-        "sms call ring",
+        "sms call ring app same there",
         "mention": "whats whatsap watsap telegram wechat kik viber snap instagram imessage",
         "phone_ask": "text txt call ring phone sms",
     }

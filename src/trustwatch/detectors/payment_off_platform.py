@@ -59,6 +59,8 @@ _INTENT = re.compile(
     rf"|(?:don'?t|do{_W}not|dont){_W}(?:buy|pay|purchase|use|go){_W}(?:it{_W})?(?:through|via|on|in|with|using){_W}(?:the{_W})?(?:app|checkout|depop|vinted|site|buy{_W}now)"
     rf"|(?:instead{_W}of|rather{_W}than){_W}(?:using{_W})?(?:the{_W})?(?:app|checkout|depop|vinted|buy{_W}now)"
     rf"|(?:no{_W}need|don'?t{_W}need|without){_W}(?:for{_W})?(?:the{_W})?(?:buyer{_W})?protection"
+    rf"|(?:sort|do|arrange|handle|make|settle){_W}(?:the{_W})?payment{_W}(?:another|a{_W}different|some{_W}other|other){_W}way"
+    rf"|(?:app|depop|vinted|platform|site|they){_W}takes?{_W}(?:a{_W})?(?:big{_W}|huge{_W}|massive{_W}|large{_W})?(?:cut|percentage|commission|chunk)"
     r")(?![a-z])"
 )
 _REQUEST = re.compile(
@@ -85,7 +87,7 @@ _ANCHORS = AnchorGroups(
         "voucher": "card voucher code",
         "weak": "pay pal venmo zelle cash revolut monzo starling skrill chime wise",
         "intent": "app platform site depop vinted fee direct privat checkout buy protection "
-        "cheaper discount less knock save",
+        "cheaper discount less knock save payment take",
     }
 )
 _PATTERNS = {"strong": _STRONG, "intent": _INTENT, "weak": _WEAK, "voucher": _VOUCHER}

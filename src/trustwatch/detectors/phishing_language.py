@@ -69,6 +69,7 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
         rf"|(?:buyer|customer){_W}has{_W}(?:paid|sent|made){_W}(?:the{_W}|a{_W})?(?:payment|money)(?:{_SEP}{_WORD}){{0,6}}?{_SEP}(?:pending|hold|awaiting|verify|confirm|upgrade|fee)"
         rf"|(?:awaiting|pending){_W}(?:seller|your){_W}(?:confirmation|verification|approval)"
         rf"|(?:insurance|verification|activation|release|clearance|shipping{_W}insurance){_W}fee"
+        rf"|check{_W}(?:your|ur){_W}(?:email|e-mail|inbox|spam|junk|mail)(?:{_SEP}{_WORD}){{0,8}}?{_SEP}(?:confirm\w*|payment|paypal|notification|verify)"
         r")(?![a-z])"
     ),
     # "scan the QR code to receive payment"
@@ -76,12 +77,18 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
         r"(?<![a-z])(?:"
         rf"scan{_W}(?:the{_W}|this{_W}|my{_W}|our{_W}|a{_W})?(?:attached{_W})?(?:qr|code)(?:{_W}code)?(?:{_SEP}{_WORD}){{0,4}}?{_SEP}(?:to|and|for){_W}{_MONEY_ACT}"
         rf"|qr(?:{_W}code)?{_W}(?:to|and|for){_W}(?:{_MONEY_ACT}|(?:the{_W}|your{_W})?(?:payment|pay))"
+        rf"|scan{_W}(?:the{_W}|this{_W}|my{_W}|our{_W}|a{_W})?(?:qr|code)(?:{_W}code)?{_W}(?:to|and){_W}(?:accept|claim|receive){_W}(?:it|them|this)"
+        rf"|(?:get{_W}paid|receive{_W}(?:the{_W}|your{_W})?(?:payment|money|funds))(?:{_SEP}{_WORD}){{0,2}}?{_SEP}scan"
         r")(?![a-z])"
     ),
     # "send me the code we just texted you", "what's your password"
     "credential_request": re.compile(
         r"(?<![a-z])(?:"
-        rf"(?:send|tell|give|share|read|forward|enter|type|provide){_W}(?:me{_W}|us{_W})?(?:back{_W})?(?:the{_W}|your{_W}|ur{_W}|that{_W})?(?:\d{_W})?(?:login|password|passcode|pin|card{_W}number|card{_W}details|cvv|cvc|security{_W}code|otp|one{_W}time{_W}(?:code|password|passcode)|verification{_W}code|(?:6|six){_W}digit{_W}code|code{_W}(?:you{_W}(?:just{_W})?|that{_W}you{_W})?(?:got|received|were{_W}sent))"
+        rf"(?:send|tell|give|share|read|forward|enter|type|provide){_W}(?:me{_W}|us{_W})?(?:back{_W})?(?:the{_W}|your{_W}|ur{_W}|that{_W})?(?:(?:\d|four|six|eight){_W})?(?:digit{_W})?"
+        rf"(?:login|password|passcode|pin|card{_W}number|card{_W}details|cvv|cvc|otp"
+        rf"|(?:security|verification|verif|confirmation|login|one{_W}time|sms|text){_W}(?:code|pin|passcode|password)"
+        rf"|(?<=digit )code"
+        rf"|code{_W}(?:you{_W}(?:just{_W})?|that{_W}you{_W})?(?:got|received|were{_W}sent))"
         rf"|(?:what'?s|whats){_W}(?:your|ur){_W}(?:password|login|pin|cvv|otp)"
         rf"|code{_W}(?:we|i){_W}(?:just{_W})?(?:sent|texted|emailed){_W}(?:you|to{_W}your)"
         r")(?![a-z])"
@@ -100,10 +107,10 @@ _ANCHORS = AnchorGroups(
         "sold_lure": "sold purchas bought paid",
         "fake_support": _BRAND_WORDS + " secur fraud complian verif billing payment resolution",
         "payment_notice": "payment money account plan status fee tracking number deposit "
-        "insurance code await pending",
+        "insurance code await pending check",
         "qr_lure": "scan qr",
         "credential_request": "login password passcode pin number details cvv cvc security otp "
-        "one time verification digit code",
+        "one time verif confirmation sms text digit code",
     }
 )
 _URGENCY = re.compile(

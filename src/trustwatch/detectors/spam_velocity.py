@@ -91,7 +91,7 @@ class SpamVelocityParams(BaseModel):
     campaign_rows: int = Field(default=4, ge=1, le=32)
     campaign_min_words: int = Field(default=8, ge=1)
     window_s: float = Field(default=3600.0, gt=0, description="message window")
-    recipients: int = Field(default=10, ge=2, description="distinct recipients of one sender")
+    recipients: int = Field(default=8, ge=2, description="distinct recipients of one sender")
     senders: int = Field(default=5, ge=2, description="distinct senders of one text")
     listing_window_s: float = Field(default=7 * 86400.0, gt=0)
     listings: int = Field(default=3, ge=2, description="distinct listings of one seller")

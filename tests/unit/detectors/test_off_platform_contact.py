@@ -56,6 +56,8 @@ def score(text: str, event_type: str = "message.sent") -> float:
         "cheaper on insta",
         "https://wa.me/447700900123",
         "https://t.me/janedoe",
+        "add me on the 📷 app, same name as here",
+        "do u have the green app? easier to chat there",
     ],
 )
 def test_requests_to_talk_off_the_app_reach_the_warning_band(text: str) -> None:
@@ -74,6 +76,8 @@ def test_requests_to_talk_off_the_app_reach_the_warning_band(text: str) -> None:
         "my phone is broken so replies are slow",
         "here's a pic of me in it https://www.instagram.com/p/Cx1AbC/",
         "my dm's are open for offers",
+        "message me on the depop app if you have questions",
+        "I love the green apple colour on this",
     ],
 )
 def test_app_names_and_in_app_talk_are_not_flagged(text: str) -> None:

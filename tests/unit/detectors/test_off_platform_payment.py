@@ -56,6 +56,7 @@ def score(text: str, event_type: str = "message.sent") -> float:
         "cheaper if you pay direct",
         "don't buy through the app, it's cheaper my way",
         "send the money to my revolut",
+        "can we sort payment another way? the app takes a big cut",
     ],
 )
 def test_off_app_payment_requests_reach_the_warning_band(text: str) -> None:
@@ -76,6 +77,7 @@ def test_off_app_payment_requests_reach_the_warning_band(text: str) -> None:
         "is this still available? would you take £20?",
         "payment sent through the app, thanks!",
         "PayPal x Supreme collab tee, buy it now in the app",
+        "the app takes a while to load on my phone",
     ],
 )
 def test_talk_about_paying_in_the_app_is_not_flagged(text: str) -> None:

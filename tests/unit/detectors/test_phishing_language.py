@@ -52,6 +52,10 @@ def families(text: str) -> list[str]:
         ("I sent you a QR code for payment", "qr_lure"),
         ("send me the 6 digit code you just got", "credential_request"),
         ("what's your password", "credential_request"),
+        ("send me the 6 digit verification code you just got", "credential_request"),
+        ("to get paid scan the qr in my profile picture", "qr_lure"),
+        ("please scan this qr code to accept it", "qr_lure"),
+        ("check your email (and spam folder) for the confirmation", "payment_notice"),
     ],
 )
 def test_each_lure_family_is_recognised(text: str, family: str) -> None:
@@ -71,6 +75,9 @@ def test_each_lure_family_is_recognised(text: str, family: str) -> None:
         "please release the hem for me",
         "the seller must have sent the wrong size",
         "is there a security tag on it?",
+        "can you send me the code for the discount",
+        "send me the tracking code please",
+        "check your email for the receipt from depop",
     ],
 )
 def test_everyday_marketplace_talk_is_not_a_lure(text: str) -> None:
