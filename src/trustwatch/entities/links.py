@@ -62,7 +62,7 @@ def find_emails(scan: Scan) -> list[Entity]:
             local=local,
             domain=attrs["host"],
             registrable_domain=attrs["registrable_domain"],
-            idn=attrs["idn"],
+            idn=dict(attrs["idn"]) if attrs["idn"] else None,
             obfuscated=scan.obfuscated(start, end),
         )
         found.append(email)
@@ -136,6 +136,8 @@ def _add_link(scan: Scan, m: re.Match[str], end: int, scheme: str | None, userin
     start = m.start()
     host = m.group("host")
     attrs: dict[str, Any] = dict(host_attrs(host))
+    if attrs["idn"] is not None:
+        attrs["idn"] = dict(attrs["idn"])  # the cached one stays unchanged
     host_end = m.end("host")
     port = m.group("port")
     path_start = m.start("path") if m.group("path") else -1

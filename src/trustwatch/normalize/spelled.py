@@ -142,6 +142,26 @@ def _digit_edits(text: str) -> list[Edit]:
     return edits
 
 
+# Letters standing in for digits inside a number: "O7700 9OO123", "O77OO 9l23". A run
+# of groups that each hold a digit, with more digits than letters in all.
+_LETTERED_NUMBER = re.compile(
+    r"(?<![\w])[oil]*[0-9][0-9oil]*(?:[ \-.][oil]*[0-9][0-9oil]*)*(?![\w])"
+)
+_AS_DIGIT = str.maketrans("oil", "011")
+_HAS_LETTERED = re.compile(r"[0-9][oil]|[oil][0-9]")
+
+
+def _lettered_digit_edits(text: str) -> list[Edit]:
+    edits: list[Edit] = []
+    for m in _LETTERED_NUMBER.finditer(text):
+        run = m.group(0)
+        digits = sum(c.isdigit() for c in run)
+        letters = sum(c in "oil" for c in run)
+        if letters and digits >= 4 and digits > letters:
+            edits.append((m.start(), m.end(), run.translate(_AS_DIGIT)))
+    return edits
+
+
 def spelled_view(src: View) -> View | None:
     """Returns None when the text has no spelled or defanged separator or digit."""
     text = src.text
@@ -157,7 +177,8 @@ def spelled_view(src: View) -> View | None:
     numbers = any(w in text for w in _NUMBER_WORDS) and any(
         m.start() == 0 or not text[m.start() - 1].isalnum() for m in _NUMBER_WORD.finditer(text)
     )
-    if not separators and not numbers:
+    lettered = _lettered_digit_edits(text) if _HAS_LETTERED.search(text) else []
+    if not separators and not numbers and not lettered:
         return None
     edits: list[Edit] = []
     for m in _separators(text) if separators else ():
@@ -177,6 +198,8 @@ def spelled_view(src: View) -> View | None:
     digit_edits = _digit_edits(text) if numbers else []
     if digit_edits:
         edits = _merge(edits, digit_edits)
+    if lettered:
+        edits = _merge(edits, lettered)
     return rewrite(src, "spelled", edits) if edits else None
 
 

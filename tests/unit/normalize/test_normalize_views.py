@@ -264,6 +264,7 @@ def test_spelled_view_reads_spelled_digits(written, reads):
         "bomber jacket",
         "That . So dont rush",
         "the 1120 to 1205 one?",
+        "oil 1000 and lol 11",
         "sign up or at the shop",
         "verify your identity at depop.com.secure-v9cc.top now",
         "reschedule at tinyurl.com/qn5YXQ",
