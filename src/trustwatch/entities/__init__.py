@@ -65,13 +65,17 @@ _FOLDED_VIEWS = frozenset({"skeleton", "joined", "leet", "leet_alt"})
 
 def extract(normalized: Normalized) -> list[Entity]:
     scan = Scan(normalized)
+    folded_scans = [
+        Scan(normalized, view, shared=scan)
+        for view in normalized.views
+        if view.name in _FOLDED_VIEWS
+    ]
     find_schemed_links(scan)
     emails = find_emails(scan)
     find_bare_links(scan)
-    for view in normalized.views:
+    for folded in folded_scans:
         # Links spelled out only once the look-alikes are folded: "w a . m e", "wа.me".
-        if view.name in _FOLDED_VIEWS and "." in view.text:
-            folded = Scan(normalized, view, shared=scan)
+        if "." in folded.text:
             find_schemed_links(folded, folded=True)
             emails += find_emails(folded)
             find_bare_links(folded, folded=True)
@@ -81,6 +85,9 @@ def extract(normalized: Normalized) -> list[Entity]:
     find_bank_details(scan)
     find_cashtags(scan)
     find_handles(scan)
+    for folded in folded_scans:
+        # Platforms named only once folded: "1nst4 @jess", "sn4p: jess99".
+        find_handles(folded, folded=True)
     find_phones(scan)
     find_prices(scan)
     seen: set[tuple[str, int, int, str]] = set()

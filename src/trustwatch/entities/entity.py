@@ -65,6 +65,11 @@ class Scan:
         self.spans.append((o_start, o_end))
         return entity
 
+    def remove(self, entity: Entity) -> None:
+        """Take back something found, to report a better reading of it."""
+        self.found.remove(entity)
+        self.spans.remove((entity.start, entity.end))
+
     def add_original(self, kind: str, value: str, start: int, end: int, **attrs: Any) -> Entity:
         """Add an entity matched on the original text itself (case-sensitive kinds)."""
         entity = Entity(kind, value, start, end, self.original[start:end], attrs)

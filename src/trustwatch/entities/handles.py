@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from trustwatch.entities.entity import Scan
+from trustwatch.entities.entity import Entity, Scan
 
 _PLATFORMS = {
     "instagram": "instagram",
@@ -92,13 +92,27 @@ def _add(scan: Scan, name: str | None, handle: str, start: int, end: int, via: s
         scan.add("social_handle", handle, start, end, platform=platform, via=via)
 
 
-def find_handles(scan: Scan) -> None:
+def _bare_handle_at(scan: Scan, start: int, end: int) -> Entity | None:
+    """The platform-less handle found earlier at this view span, if that is all there is."""
+    overlapping = scan.overlapping(start, end)
+    if len(overlapping) != 1:
+        return None
+    found = overlapping[0]
+    bare = found.kind == "social_handle" and found.attrs.get("platform") is None
+    return found if bare else None
+
+
+def find_handles(scan: Scan, folded: bool = False) -> None:
+    """Add handles. In a folded view (``folded``), only where the folded text names the
+    platform ("1nst4 @jess", "sn4p: jess99"), upgrading a bare handle found before."""
     text = scan.text
     has_at = "@" in text
     labelled = ":" in text or "=" in text or " - " in text or "–" in text
     if not (has_at or labelled):
         return
     has_name = _NAME.search(text) is not None
+    if folded and not has_name:
+        return
     if has_name and labelled:
         for m in _LABELLED.finditer(text):
             handle = m.group("handle")
@@ -110,7 +124,12 @@ def find_handles(scan: Scan) -> None:
     if not has_at:
         return
     for m in _AT_HANDLE.finditer(text):
-        if scan.taken(m.start(), m.end()):
-            continue
         name = _nearest_name(text, m.start(), m.end()) if has_name else None
+        if scan.taken(m.start(), m.end()):
+            bare = _bare_handle_at(scan, m.start(), m.end()) if folded and name else None
+            if bare is None:
+                continue
+            scan.remove(bare)
+        elif folded and name is None:
+            continue
         _add(scan, name, m.group("handle"), m.start(), m.end(), "at")

@@ -51,6 +51,22 @@ def test_social_handles_name_their_platform(text, written, platform, handle):
     assert [(e.text, e.value, e.attrs["platform"]) for e in found] == [(written, handle, platform)]
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "platform"),
+    [
+        ("add me on 1nst4 @jess_b", "social_handle", "instagram"),
+        ("sn4p: jess99", "social_handle", "snapchat"),
+        ("wh@ts@pp me @jessb", "social_handle", "whatsapp"),
+        ("pay on r3v0lut @jessb", "payment_handle", "revolut"),
+    ],
+)
+def test_platform_named_in_leetspeak_still_names_the_handle(text, kind, platform):
+    found = [e for e in extract(normalize(text)) if e.kind in ("social_handle", "payment_handle")]
+    assert len(found) == 1
+    assert found[0].kind == kind
+    assert platform in (found[0].attrs.get("platform"), found[0].attrs.get("provider"))
+
+
 def test_the_gram_is_instagram():
     found = of_kind("message the gram @depop.helpdesk today", "social_handle")
     assert [(e.value, e.attrs["platform"]) for e in found] == [("depop.helpdesk", "instagram")]
