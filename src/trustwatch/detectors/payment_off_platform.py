@@ -33,7 +33,7 @@ _STRONG = re.compile(
     rf"|account{_W}(?:number|no)|iban|swift{_W}code"
     rf"|(?:transfer|send|pay){_W}(?:it{_W}|the{_W}money{_W}|the{_W}payment{_W})?(?:to|into){_W}my{_W}(?:bank|account)"
     rf"|western{_W}union|money{_W}gram|moneygram"
-    r"|bitcoin|btc|ethereum|usdt|tether|crypto(?:currency)?|litecoin|dogecoin"
+    r"|bitcoin|btc|eth|ethereum|usdt|tether|crypto(?:currency)?|litecoin|dogecoin"
     r")(?![a-z])"
 )
 # "f&f", "f + f", "f-n-f": its separators are too varied to anchor, and it starts with a
@@ -59,20 +59,23 @@ _INTENT = re.compile(
     rf"|(?:don'?t|do{_W}not|dont){_W}(?:buy|pay|purchase|use|go){_W}(?:it{_W})?(?:through|via|on|in|with|using){_W}(?:the{_W})?(?:app|checkout|depop|vinted|site|buy{_W}now)"
     rf"|(?:instead{_W}of|rather{_W}than){_W}(?:using{_W})?(?:the{_W})?(?:app|checkout|depop|vinted|buy{_W}now)"
     rf"|(?:no{_W}need|don'?t{_W}need|without){_W}(?:for{_W})?(?:the{_W})?(?:buyer{_W})?protection"
+    rf"|(?:safer|easier|quicker|better|cheaper){_W}for{_W}both{_W}of{_W}us"
     rf"|(?:sort|do|arrange|handle|make|settle){_W}(?:the{_W})?payment{_W}(?:another|a{_W}different|some{_W}other|other){_W}way"
     rf"|(?:app|depop|vinted|platform|site|they){_W}takes?{_W}(?:a{_W})?(?:big{_W}|huge{_W}|massive{_W}|large{_W})?(?:cut|percentage|commission|chunk)"
     r")(?![a-z])"
 )
 _REQUEST = re.compile(
     r"(?<![a-z])(?:pay|paying|payment|send|sending|transfer|accept|accepts|take|takes|prefer"
-    r"|only|my|via|do\s+you\s+(?:have|use)|got|have\s+you\s+got|using)(?![a-z])"
+    r"|only|my|via|do\s+you\s+(?:have|use)|have\s+you\s+got|using)(?![a-z])"
 )
 _ON_PLATFORM = re.compile(
     r"(?<![a-z])(?:check\s*out|buyer\s+protection|in[\s-]?app|the\s+app'?s"
     r"|(?:through|via|in|on|within|inside)\s+(?:the\s+|this\s+)?(?:app|depop|vinted)"
     r"|(?:does|do|can|will|would)\s+(?:the\s+|this\s+)?(?:app|depop|vinted|site)\s+\w+"
     r"|(?:the|this)\s+(?:app|site)\s+(?:takes?|accepts?|supports?|allows?|lets?|offers?)"
+    r"(?:\s+\w+){0,2}?\s+(?:pay|paypal|apple|google|cards?|klarna|clearpay|venmo|cash)"
     r"|(?:i|i've|i\s+have|just|already)\s+paid|[\s-]style|(?:keep|stay|staying|keeping)\s+(?:it\s+)?(?:on|in)"
+    r"|(?:card|voucher|credit)\s+(?:for|on|from)\s+(?:the\s+)?(?:app|depop|vinted|here)"
     r")(?![a-z])"
 )
 _MONEY_TALK = re.compile(
@@ -83,14 +86,25 @@ _MONEY_TALK = re.compile(
 _ANCHORS = AnchorGroups(
     {
         "strong": "famil fnf ff gift personal friend bank bacs faster sort account iban swift "
-        "transfer western gram bitcoin btc ethereum usdt tether crypto coin",
+        "transfer western gram bitcoin btc eth usdt tether crypto coin",
         "voucher": "card voucher code",
         "weak": "pay pal venmo zelle cash revolut monzo starling skrill chime wise",
         "intent": "app platform site depop vinted fee direct privat checkout buy protection "
-        "cheaper discount less knock save payment take",
+        "cheaper discount less knock save payment take both",
     }
 )
 _PATTERNS = {"strong": _STRONG, "intent": _INTENT, "weak": _WEAK, "voucher": _VOUCHER}
+# Refusing or reporting an off-app payment: "please don't ask me to pay off the app",
+# "someone asked me to pay by bank transfer, that's a scam right?"
+_REFUSAL = re.compile(
+    r"(?<![a-z])(?:(?:don'?t|do\s+not|dont|never)\s+ask\s+me\s+to"
+    r"|i\s+(?:don'?t|do\s+not|dont|won'?t|never)\s+(?:do|pay|accept|take|send|use)"
+    r"|i\s+only\s+(?:buy|pay|sell|use)\s+(?:through|on|in|via)\s+(?:the\s+app|here|depop|vinted|checkout)"
+    r"|(?:just|please)\s+(?:buy|pay)\s+(?:it\s+)?(?:on|in|through)\s+(?:here|the\s+app)"
+    r"|(?:is|was)\s+(?:that|this|it)\s+(?:a\s+)?scam|that'?s\s+(?:a\s+)?scam|thats\s+(?:a\s+)?scam"
+    r"|(?:someone|somebody|a\s+(?:buyer|seller)|they)\s+(?:messaged|asked|told|wanted)\s+me"
+    r"|not\s+allowed|against\s+the\s+rules|reported\s+(?:them|him|her|it))(?![a-z])"
+)
 _WINDOW = 40  # characters either side of a wallet name searched for a request verb
 
 _HANDLE_HOSTS = ("paypal.me", "venmo.com", "cash.app", "revolut.me", "monzo.me", "wise.com")
@@ -107,6 +121,9 @@ class PaymentOffPlatformParams(BaseModel):
     intent: float = Field(default=0.7, ge=0, le=1, description="'pay outside the app'")
     intent_with_method: float = Field(default=0.88, ge=0, le=1)
     intent_with_handle: float = Field(default=0.97, ge=0, le=1)
+    refusal_factor: float = Field(
+        default=0.2, ge=0, le=1, description="multiplier when the writer refuses or reports it"
+    )
     on_platform_factor: float = Field(
         default=0.3, ge=0, le=1, description="multiplier when the text talks about the app"
     )
@@ -207,9 +224,15 @@ class PaymentOffPlatform(Detector):
             strength = "wallet_request"
         else:
             return []
+        refused = not handles and any(
+            _REFUSAL.search(v.text) for f in item.fields for v in distinct_views(item, f)
+        )
+        if refused:
+            score *= p.refusal_factor
         evidence = dedupe(intent + handles + strong + weak)
         details = {
             "strength": strength,
+            "refused": refused,
             "methods": sorted({s.text.casefold() for s in strong + weak}),
             "handles": [s.text for s in handles],
             "on_platform_context": on_platform,

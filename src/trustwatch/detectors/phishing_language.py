@@ -79,6 +79,7 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
         rf"|qr(?:{_W}code)?{_W}(?:to|and|for){_W}(?:{_MONEY_ACT}|(?:the{_W}|your{_W})?(?:payment|pay))"
         rf"|scan{_W}(?:the{_W}|this{_W}|my{_W}|our{_W}|a{_W})?(?:qr|code)(?:{_W}code)?{_W}(?:to|and){_W}(?:accept|claim|receive){_W}(?:it|them|this)"
         rf"|(?:get{_W}paid|receive{_W}(?:the{_W}|your{_W})?(?:payment|money|funds))(?:{_SEP}{_WORD}){{0,2}}?{_SEP}scan"
+        rf"|(?:use|scan|open){_W}(?:the|this|my|a){_W}qr(?:{_W}code)?(?:{_SEP}{_WORD}){{0,3}}?{_SEP}(?:to|and){_W}(?:verify|confirm|prove|unlock|receive|claim|accept|get{_W}paid)"
         r")(?![a-z])"
     ),
     # "send me the code we just texted you", "what's your password"
@@ -88,8 +89,9 @@ _FAMILIES: dict[str, re.Pattern[str]] = {
         rf"(?:login|password|passcode|pin|card{_W}number|card{_W}details|cvv|cvc|otp"
         rf"|(?:security|verification|verif|confirmation|login|one{_W}time|sms|text){_W}(?:code|pin|passcode|password)"
         rf"|(?<=digit )code"
-        rf"|code{_W}(?:you{_W}(?:just{_W})?|that{_W}you{_W})?(?:got|received|were{_W}sent))"
-        rf"|(?:what'?s|whats){_W}(?:your|ur){_W}(?:password|login|pin|cvv|otp)"
+        rf"|code{_W}(?:(?:you|u|ya){_W}(?:just{_W})?|that{_W}(?:you|u){_W})?(?:got|received|were{_W}sent))"
+        rf"|(?:what'?s|whats|what{_W}is){_W}(?:your|ur){_W}(?:password|login|pin|cvv|otp)"
+        rf"|(?:what'?s|whats|what{_W}is){_W}(?:the|that|your|ur){_W}(?:login|verification|verif|security|sms|one{_W}time|confirmation){_W}(?:code|pin)"
         rf"|code{_W}(?:we|i){_W}(?:just{_W})?(?:sent|texted|emailed){_W}(?:you|to{_W}your)"
         r")(?![a-z])"
     ),

@@ -57,6 +57,8 @@ def score(text: str, event_type: str = "message.sent") -> float:
         "don't buy through the app, it's cheaper my way",
         "send the money to my revolut",
         "can we sort payment another way? the app takes a big cut",
+        "fnf is safer for both of us honestly, the app takes ages",
+        "I accept ETH too",
     ],
 )
 def test_off_app_payment_requests_reach_the_warning_band(text: str) -> None:
@@ -78,6 +80,11 @@ def test_off_app_payment_requests_reach_the_warning_band(text: str) -> None:
         "payment sent through the app, thanks!",
         "PayPal x Supreme collab tee, buy it now in the app",
         "the app takes a while to load on my phone",
+        "the app takes apple pay btw",
+        "someone messaged me asking to pay by bank transfer lol, that's a scam right?",
+        "please don't ask me to pay off the app, I only buy through the app",
+        "sorry i don't do payments outside the app, just buy it on here",
+        "I got a gift card for the app for my birthday, can I use it on this?",
     ],
 )
 def test_talk_about_paying_in_the_app_is_not_flagged(text: str) -> None:
@@ -136,3 +143,8 @@ def test_params_tune_the_scores() -> None:
     )
     ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
     assert quiet.detect(Item(event), ctx)[0].score <= 0.2
+
+
+def test_a_refusal_does_not_cancel_shared_account_details() -> None:
+    text = "i don't do paypal, send it to sort code 12-34-56 account 12345678 instead"
+    assert score(text) >= 0.8

@@ -56,6 +56,9 @@ def families(text: str) -> list[str]:
         ("to get paid scan the qr in my profile picture", "qr_lure"),
         ("please scan this qr code to accept it", "qr_lure"),
         ("check your email (and spam folder) for the confirmation", "payment_notice"),
+        ("use the QR code below to verify you're a real seller", "qr_lure"),
+        ("whats the login code depop just texted you?", "credential_request"),
+        ("pls send me the code u received", "credential_request"),
     ],
 )
 def test_each_lure_family_is_recognised(text: str, family: str) -> None:
@@ -78,6 +81,7 @@ def test_each_lure_family_is_recognised(text: str, family: str) -> None:
         "can you send me the code for the discount",
         "send me the tracking code please",
         "check your email for the receipt from depop",
+        "what's the code for the discount?",
     ],
 )
 def test_everyday_marketplace_talk_is_not_a_lure(text: str) -> None:
