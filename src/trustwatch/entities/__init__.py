@@ -2,7 +2,10 @@
 
 Interface (stable): ``extract(normalized) -> list[Entity]``, sorted by position. Finders
 read the ``spelled`` view (else ``base``), so defanged and spelled-out entities are
-found; ``start``/``end``/``text`` are always in the ORIGINAL text.
+found; links, emails and handle platforms are also read from the folded views
+(``skeleton``, ``joined``, ``leet``, ``leet_alt``: ``w a . m e``, ``wа.me`` with a
+Cyrillic а, ``d3p0p.c0m``, ``1nst4 @jess``). ``start``/``end``/``text`` are always in the
+ORIGINAL text; ``value`` is the normalized reading.
 
 Kinds and their ``attrs``:
 
@@ -12,7 +15,10 @@ Kinds and their ``attrs``:
     ``is_private_ip``, ``is_shortener``, ``idn`` (None, or ``unicode``, ``ascii``
     punycode, ``mixed_script``, ``scripts``, ``skeleton``), ``obfuscated`` (written
     differently from how it reads: ``hxxp``, ``[.]``, ``dot``, invisible or fullwidth
-    chars), ``defanged``, ``userinfo`` (``http://paypal.com@evil.com``).
+    chars), ``defanged``, ``userinfo`` (``http://paypal.com@evil.com``), ``view`` (the
+    folded view it was read from, when only a folded view spells it out). A link that
+    names a payment or messaging handle (``paypal.me/x``, ``wa.me/447…``, ``t.me/x``)
+    also yields that ``payment_handle`` / ``social_handle`` over the same span.
 ``domain``
     A host written bare in text (``depop.com``, ``d3pop-secure[.]com``): the host
     attrs above.
@@ -23,7 +29,9 @@ Kinds and their ``attrs``:
     ranges such as 07700 900xxx), ``obfuscated`` (spelled-out digits).
 ``payment_handle``
     ``provider``: paypal, cashapp, venmo, revolut, monzo, zelle, bank_transfer;
-    ``via``: link, cashtag, email, at, label; IBANs and sort codes carry ``scheme``.
+    ``via``: link, cashtag, email, at, label. IBANs (mod-97 checked) carry ``scheme``
+    "iban" and ``country``; UK bank details ``scheme`` "uk_sort_code", ``sort_code``,
+    ``account_number``.
 ``crypto_address``
     ``chain`` (btc, eth, ltc, trx), ``format`` (base58, bech32, hex); base58 and bech32
     checksums are verified (invalid ones are not reported); Ethereum addresses carry
