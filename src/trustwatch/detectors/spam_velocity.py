@@ -117,23 +117,28 @@ class SpamVelocity(Detector):
         score = self.p.base_score + self.p.per_doubling * math.log2(count / threshold)
         return round(min(score, self.p.max_score), 4)
 
-    def _text(self, item: Item, fields: tuple[str, ...]) -> tuple[str, list[Span]]:
-        parts: list[str] = []
-        spans: list[Span] = []
+    @staticmethod
+    def _text(item: Item, fields: tuple[str, ...]) -> str:
+        parts = []
         for field_name in fields:
             if field_name in item.fields:
                 normalized = item.normalized(field_name)
                 parts.append((normalized.view("skeleton") or normalized.base).text)
-                original = item.fields[field_name]
-                spans.append(Span(field_name, 0, len(original), original))
-        return " ".join(parts), spans
+        return " ".join(parts)
+
+    @staticmethod
+    def _spans(item: Item, fields: tuple[str, ...]) -> tuple[Span, ...]:
+        """The evidence: the whole text, since the finding is about all of it."""
+        return tuple(
+            Span(f, 0, len(item.fields[f]), item.fields[f]) for f in fields if f in item.fields
+        )
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         event = item.event
         at = ctx.now.timestamp()
         p = self.p
         if event.message is not None:
-            text, spans = self._text(item, ("message.text",))
+            text = self._text(item, ("message.text",))
             words = content_words(text)
             if len(words) < p.min_words:
                 return []
@@ -156,14 +161,19 @@ class SpamVelocity(Detector):
             score = self._score(recipients, p.recipients)
             if score:
                 details = {"kind": "blast", "recipients": recipients, "window_s": p.window_s}
-                signals.append(Signal(self.name, score, tuple(spans), details))
+                signals.append(
+                    Signal(self.name, score, self._spans(item, ("message.text",)), details)
+                )
             score = self._score(senders, p.senders)
             if score:
                 details = {"kind": "campaign", "senders": senders, "window_s": p.window_s}
-                signals.append(Signal(self.name, score, tuple(spans), details))
+                signals.append(
+                    Signal(self.name, score, self._spans(item, ("message.text",)), details)
+                )
             return signals
         if event.listing is not None:
-            text, spans = self._text(item, ("listing.title", "listing.description"))
+            fields = ("listing.title", "listing.description")
+            text = self._text(item, fields)
             keys = fingerprint_keys(text, p.bins, p.rows, p.min_words)
             if not keys:
                 return []
@@ -176,5 +186,5 @@ class SpamVelocity(Detector):
             score = self._score(listings, p.listings)
             if score:
                 details = {"kind": "repeated_listing", "listings": listings}
-                return [Signal(self.name, score, tuple(spans), details)]
+                return [Signal(self.name, score, self._spans(item, fields), details)]
         return []
