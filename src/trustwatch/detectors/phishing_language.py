@@ -115,6 +115,13 @@ _ANCHORS = AnchorGroups(
         "one time verif confirmation sms text digit code",
     }
 )
+# A profile named like staff: "depop_support", "Vinted Safety Team", "paypal.help".
+_NAME_FIELDS = frozenset({"profile.username", "profile.display_name"})
+_IMPERSONATION = re.compile(
+    rf"(?<![a-z])(?:official{_W})?(?:{_BRANDS})(?:{_W}official)?{_W}(?:support|help|helpdesk|"
+    r"security|safety|trust|team|admin|staff|service|verification|verify|billing|payments?|"
+    r"resolution|moderator|mod)(?![a-z])"
+)
 _URGENCY = re.compile(
     r"(?<![a-z])(?:within\s+(?:\d+|twenty[\s-]four|24|48|one|an?)\s+(?:hours?|hrs?|minutes?|mins?)|immediately"
     r"|urgent(?:ly)?|final\s+(?:warning|notice|reminder)|right\s+away|asap|as\s+soon\s+as\s+possible"
@@ -132,6 +139,7 @@ class PhishingLanguageParams(BaseModel):
             "payment_notice": 0.6,
             "qr_lure": 0.7,
             "credential_request": 0.8,
+            "impersonation": 0.7,
         },
         description="score when only this family is present",
     )
@@ -158,6 +166,12 @@ class PhishingLanguage(Detector):
         link = False
         for field_name in item.fields:
             views = distinct_views(item, field_name)
+            if field_name in _NAME_FIELDS:
+                for view in views:
+                    for m in _IMPERSONATION.finditer(view.text):
+                        found.setdefault("impersonation", []).append(
+                            span_of(item, field_name, view, m.start(), m.end())
+                        )
             groups = _ANCHORS.found(views)
             for view in views if groups else ():
                 text = view.text

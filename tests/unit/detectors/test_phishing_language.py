@@ -128,3 +128,28 @@ def test_family_scores_are_tunable() -> None:
 def test_a_support_address_named_after_a_brand_is_fake_support() -> None:
     assert "fake_support" in families("contact depop.support@gmail.com for help")
     assert families("contact jane.doe@gmail.com for help") == []
+
+
+def profile_families(username: str, display_name: str = "Jane", bio: str = "") -> list[str]:
+    event = parse_event(
+        {
+            "id": "e",
+            "type": "profile.updated",
+            "occurred_at": "2026-11-02T10:15:00Z",
+            "actor": {"id": "u_1"},
+            "profile": {"username": username, "display_name": display_name, "bio": bio},
+        }
+    )
+    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
+    signals = DETECTOR.detect(Item(event), ctx)
+    return list(signals[0].details["families"]) if signals else []
+
+
+def test_a_profile_named_like_marketplace_staff_is_impersonation() -> None:
+    assert profile_families("depop_support") == ["impersonation"]
+    assert "impersonation" in profile_families("jane_v", display_name="Vinted Safety Team")
+    assert profile_families("jane_vintage", display_name="Jane") == []
+
+
+def test_a_bio_that_mentions_support_is_not_impersonation() -> None:
+    assert profile_families("jane_v", bio="Contact depop support if your parcel is lost") == []
