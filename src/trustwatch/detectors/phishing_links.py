@@ -304,6 +304,8 @@ class PhishingLinks(Detector):
         self._extra = tuple((n, tuple(d)) for n, d in sorted(params.extra_brands.items()))
         # Campaigns repeat the same few hosts; judging one costs tens of microseconds.
         self._seen: OrderedDict[tuple[str, bool, tuple[str, ...]], _Finding | None] = OrderedDict()
+        # Load the suffix list and the default reference now, not on the first event.
+        _reference(("depop.com",), self._extra)
 
     def _judged(self, host: str, original: str, ref: _Reference) -> _Finding | None:
         key = (host, _typed_host(original).isascii(), ref.marketplace)
