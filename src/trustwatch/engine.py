@@ -99,11 +99,13 @@ class Engine:
 
     @property
     def model_versions(self) -> dict[str, str]:
+        """Versions by detector key (its pack `id`, else its name): two models never collide."""
         versions: dict[str, str] = {}
-        for det in self._instances.values():
-            v = det.version()
-            if v is not None:
-                versions[det.name] = v
+        for plan in self._plans:
+            for b in (*plan.cheap, *plan.expensive):
+                v = b.detector.version()
+                if v is not None:
+                    versions[b.key] = v
         return versions
 
     def evaluate(
@@ -138,7 +140,7 @@ class Engine:
             for b, _ in results:
                 v = b.detector.version()
                 if v is not None:
-                    used_versions[b.detector.name] = v
+                    used_versions[b.key] = v
             decisions.append(
                 PolicyDecision.model_construct(
                     policy=plan.name,
