@@ -36,7 +36,7 @@ _REQUEST = re.compile(
     r"|(?:green|blue|purple|yellow|ghost)\W+app"
     rf"|same{_W}(?:name|username|user{_W}name|handle|@){_W}(?:as{_W})?(?:here|on{_W}here|there|on{_W}there)"
     rf"|(?:easier|quicker|faster|better){_W}to{_W}(?:chat|talk|message|text)(?:{_W}to{_W}me)?{_W}(?:there|on{_W}there|over{_W}there)"
-    rf"|(?:cheaper|cheap|discounts?|deals?|more{_W}(?:pics|photos|items|stock)|also{_W}selling|restocks?){_W}(?:on|via|over|at){_W}(?:my{_W})?(?:{_CHANNELS})"
+    rf"|(?:cheaper|cheap|discounts?|deals?|prices?|more{_W}(?:pics|photos|items|stock)|also{_W}selling|restocks?){_W}(?:on|via|over|at){_W}(?:my{_W})?(?:{_CHANNELS})"
     rf"|(?:whats{_W}?app|telegram|snap(?:chat)?|email|e-mail|facetime|imessage){_W}(?:me|us)"
     rf"|(?:my|our){_W}(?:{_CHANNELS})(?:{_W}(?:number|no|handle|username|id|account|is|'s|@|:))"
     rf"|(?:my|our){_W}(?:(?:phone|mobile|cell|contact){_W}(?:number|no|details)|number{_W}(?:is|'s|:))"

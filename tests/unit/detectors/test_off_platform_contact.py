@@ -58,6 +58,7 @@ def score(text: str, event_type: str = "message.sent") -> float:
         "https://t.me/janedoe",
         "add me on the 📷 app, same name as here",
         "do u have the green app? easier to chat there",
+        "prices on insta, same name",
     ],
 )
 def test_requests_to_talk_off_the_app_reach_the_warning_band(text: str) -> None:
@@ -78,6 +79,7 @@ def test_requests_to_talk_off_the_app_reach_the_warning_band(text: str) -> None:
         "my dm's are open for offers",
         "message me on the depop app if you have questions",
         "I love the green apple colour on this",
+        "the price on the app is final",
     ],
 )
 def test_app_names_and_in_app_talk_are_not_flagged(text: str) -> None:
