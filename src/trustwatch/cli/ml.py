@@ -142,8 +142,8 @@ def list_models(models_dir: Path | None) -> None:
             mark = "*" if version == promoted else " "
             metrics = entry.card.get("metrics", {})
             click.echo(
-                f"{mark} {entry.ref:24} {entry.card.get('family', ''):12} "
-                f"{entry.card.get('policy', ''):12} oof F1 {metrics.get('oof_f1@0.5', '-')} "
+                f"{mark} {entry.ref:24} {entry.card.get('family') or '':12} "
+                f"{entry.card.get('policy') or '':12} oof F1 {metrics.get('oof_f1@0.5', '-')} "
                 f"PR-AUC {metrics.get('oof_pr_auc', '-')}"
             )
 

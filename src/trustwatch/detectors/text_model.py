@@ -73,6 +73,7 @@ class TextModel(Detector):
         return self.entry.ref
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
+        from trustwatch.ml.features import from_normalized
         from trustwatch.ml.serving import remap
 
         if self.p.channels is not None and _channel(item) not in self.p.channels:
@@ -87,7 +88,7 @@ class TextModel(Detector):
                 self.p.max_chars is not None and len(text) > self.p.max_chars
             ):
                 continue
-            proba = self.model.proba((text, item.normalized(field_name).folded.text))
+            proba = self.model.proba(from_normalized(item.normalized(field_name)))
             if best is None or proba > best[0]:
                 best = (proba, remap(proba, self.threshold, self.p.band), field_name)
         if best is None or best[1] <= 0.0:

@@ -53,6 +53,7 @@ class UrlModel(Detector):
         return self.entry.ref
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
+        from trustwatch.ml.features import url_pair
         from trustwatch.ml.serving import remap
 
         best: tuple[float, str, int, int, str] | None = None
@@ -63,7 +64,7 @@ class UrlModel(Detector):
             if self.p.skip_marketplace and domain in ctx.marketplace_domains:
                 continue
             url = entity.value if "://" in entity.value else f"http://{entity.value}"
-            proba = self.model.proba((url, url.lower()))
+            proba = self.model.proba(url_pair(url))
             if best is None or proba > best[0]:
                 best = (proba, field_name, entity.start, entity.end, entity.text)
         if best is None:

@@ -38,11 +38,14 @@ def model_metrics(engine: Engine, limit: int | None) -> tuple[str, dict[str, Any
             continue
         entry = reg.get(ref)
         spec = SPECS.get(entry.name)
-        if spec is None or spec.family == "transformer":
+        if spec is None:
             continue
         ts = training_set(spec, splits=("test",), limit=limit)
         model, _ = serving.load(ref, spec.family)
-        proba = model.proba_many(pairs_for(spec.family, ts.examples))
+        if spec.family == "transformer":
+            proba = model.proba_many([p[1] for p in pairs_for("linear", ts.examples)])
+        else:
+            proba = model.proba_many(pairs_for(spec.family, ts.examples))
         y = ts.y
         m = {
             "n": len(y),

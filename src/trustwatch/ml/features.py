@@ -1,7 +1,9 @@
 """Text features shared by training and inference, so the two can never drift.
 
-A text is read twice: the original (for shape: capitals, digits, links) and its most
-folded normalized view (evasions undone) for word and character n-grams.
+A text is read as a triple: the original (for shape: capitals, digits, links), its most
+folded normalized view (evasions undone) for word and character n-grams, and its
+``spelled`` view when there is one (``oh seven seven`` -> ``077``, ``gmail dot com``)
+so spelled-out numbers and addresses still count as numbers and addresses.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import itertools
 import math
 import re
 
-from trustwatch.normalize import fold
+from trustwatch.normalize import Normalized, normalize
 
 WORD = re.compile(r"\w+|[^\w\s]")
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|co|uk|in|info|ly|me|io|xyz|top)\b")
@@ -21,26 +23,34 @@ CHAR_RANGE = (2, 5)
 MAX_CHARS = 1000
 
 
-def model_text(text: str) -> tuple[str, str]:
-    """The pair the featurizer reads: the original and its folded view."""
-    return text, fold(text)
+Pair = tuple[str, str, str]
+
+
+def model_text(text: str) -> Pair:
+    """What the featurizer reads: original, folded view, spelled view (or "")."""
+    return from_normalized(normalize(text))
+
+
+def from_normalized(n: Normalized) -> Pair:
+    spelled = n.view("spelled")
+    return n.original, n.folded.text, spelled.text if spelled is not None else ""
 
 
 def _bucket(value: float, edges: tuple[float, ...]) -> int:
     return sum(1 for e in edges if value >= e)
 
 
-def shape_tokens(original: str) -> list[str]:
+def shape_tokens(original: str, spelled: str = "") -> list[str]:
     """Pseudo-words for what folding erases: links, numbers, money, capitals, length."""
     out: list[str] = []
-    if _URL.search(original):
-        out.append("__url__")
-    if _PHONE.search(original):
-        out.append("__phone__")
-    if _MONEY.search(original):
-        out.append("__money__")
-    if _EMAIL.search(original):
-        out.append("__email__")
+    for token, rx in (
+        ("__url__", _URL),
+        ("__phone__", _PHONE),
+        ("__money__", _MONEY),
+        ("__email__", _EMAIL),
+    ):
+        if rx.search(original) or (spelled and rx.search(spelled)):
+            out.append(token)
     letters = sum(1 for c in original if c.isalpha()) or 1
     caps = sum(1 for c in original if c.isupper()) / letters
     digits = sum(1 for c in original if c.isdigit()) / max(len(original), 1)
@@ -50,15 +60,15 @@ def shape_tokens(original: str) -> list[str]:
     return out
 
 
-def word_grams(pair: tuple[str, str]) -> list[str]:
-    original, folded = pair
+def word_grams(pair: Pair) -> list[str]:
+    original, folded, spelled = pair
     tokens = WORD.findall(folded)
     grams = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
-    grams.extend(shape_tokens(original))
+    grams.extend(shape_tokens(original, spelled))
     return grams
 
 
-def char_grams(pair: tuple[str, str]) -> list[str]:
+def char_grams(pair: Pair) -> list[str]:
     text = " " + " ".join(pair[1][:MAX_CHARS].split()) + " "
     lo, hi = CHAR_RANGE
     n = len(text)
@@ -68,12 +78,17 @@ def char_grams(pair: tuple[str, str]) -> list[str]:
 _URL_SPLIT = re.compile(r"[^a-z0-9]+")
 
 
-def url_char_grams(pair: tuple[str, str]) -> list[str]:
+def url_pair(url: str) -> Pair:
+    """What the URL featurizer reads: the URL and its lower-cased form."""
+    return url, url.lower(), ""
+
+
+def url_char_grams(pair: Pair) -> list[str]:
     text = pair[1][:400]
     return [text[i : i + k] for k in range(1, 7) for i in range(len(text) - k + 1)]
 
 
-def url_word_grams(pair: tuple[str, str]) -> list[str]:
+def url_word_grams(pair: Pair) -> list[str]:
     """Host labels, TLD, path words and coarse shape of a URL."""
     url = pair[1]
     rest = url.split("://", 1)[-1]
@@ -110,7 +125,7 @@ class SparseBlock:
         self.idf = idf
         self.weight = weight
 
-    def score(self, pair: tuple[str, str]) -> float:
+    def score(self, pair: Pair) -> float:
         counts: dict[str, int] = {}
         for g in ANALYZERS[self.analyzer](pair):
             counts[g] = counts.get(g, 0) + 1

@@ -17,10 +17,9 @@ from typing import Any, Literal
 import numpy as np
 
 from trustwatch.ml.calibration import Calibrator, fit_calibrator
-from trustwatch.ml.features import ANALYZERS, SparseBlock
+from trustwatch.ml.features import ANALYZERS, Pair, SparseBlock
 
 ARTIFACT = "linear.json.gz"
-Pair = tuple[str, str]
 
 
 @dataclass

@@ -21,7 +21,7 @@ from trustwatch.ml.calibration import (
     threshold_for_precision,
 )
 from trustwatch.ml.datasets import Example
-from trustwatch.ml.features import model_text
+from trustwatch.ml.features import Pair, model_text, url_pair
 from trustwatch.ml.linear import LinearConfig, train_linear
 from trustwatch.ml.registry import ModelEntry, Registry
 
@@ -216,9 +216,9 @@ def training_set(
     return TrainingSet(examples, np.array(labels, dtype=int), counts)
 
 
-def pairs_for(family: Family, examples: Sequence[Example]) -> list[tuple[str, str]]:
+def pairs_for(family: Family, examples: Sequence[Example]) -> list[Pair]:
     if family == "url":
-        return [(e.text, e.text.lower()) for e in examples]
+        return [url_pair(e.text) for e in examples]
     return [model_text(e.text) for e in examples]
 
 
@@ -305,7 +305,7 @@ def train(
             raise ConfigError(f"{name}: a transformer model needs an encoder")
         encoder_entry = reg.get(s.encoder)
         encoder = Encoder(encoder_entry.path, threads=2)
-        emb = encoder.embed([folded for _, folded in pairs_for("linear", ts.examples)])
+        emb = encoder.embed([p[1] for p in pairs_for("linear", ts.examples)])
         coef, intercept, calibrator, oof = train_head(
             emb, ts.y, groups, C=cfg.C, folds=cfg.folds, seed=cfg.seed, calibration=cfg.calibration
         )

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from trustwatch.ml import serving
-from trustwatch.ml.features import model_text
+from trustwatch.ml.features import model_text, url_pair
 from trustwatch.ml.registry import Registry
 
 
@@ -39,7 +39,7 @@ def test_url_model_ranks_a_phishing_looking_url_above_a_plain_one() -> None:
     model, _ = serving.load("phishing_url@promoted", "url")
     bad = "http://paypal.com.account-verify.secure-login.xyz/webscr/cmd=login"
     good = "https://www.bbc.co.uk/news"
-    assert model.proba((bad, bad.lower())) > model.proba((good, good))
+    assert model.proba(url_pair(bad)) > model.proba(url_pair(good))
 
 
 def test_every_committed_artifact_matches_its_card() -> None:
