@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +20,35 @@ class Entity:
     end: int
     text: str
     attrs: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+class _Spans:
+    """Original spans of what was found, sorted, so an overlap check is a bisect."""
+
+    __slots__ = ("_entities", "_longest", "_spans")
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int, int]] = []
+        self._entities: dict[int, Entity] = {}
+        self._longest = 0
+
+    def add(self, entity: Entity) -> None:
+        insort(self._spans, (entity.start, entity.end, id(entity)))
+        self._entities[id(entity)] = entity
+        self._longest = max(self._longest, entity.end - entity.start)
+
+    def remove(self, entity: Entity) -> None:
+        self._spans.remove((entity.start, entity.end, id(entity)))
+        del self._entities[id(entity)]
+
+    def overlapping(self, start: int, end: int) -> Iterator[Entity]:
+        spans = self._spans
+        i = bisect_left(spans, (start - self._longest, -1, -1))
+        while i < len(spans) and spans[i][0] < end:
+            s, e, key = spans[i]
+            if s < end and start < e:
+                yield self._entities[key]
+            i += 1
 
 
 class Scan:
@@ -41,17 +72,16 @@ class Scan:
         self.has_digit = any(d in self.text for d in "0123456789")
         self.found: list[Entity] = shared.found if shared is not None else []
         # Original spans of everything found so far, so later finders skip them.
-        self.spans: list[tuple[int, int]] = shared.spans if shared is not None else []
+        self.spans: _Spans = shared.spans if shared is not None else _Spans()
 
     def taken(self, start: int, end: int) -> bool:
         """Whether the view span overlaps something already found."""
         o_start, o_end = self.view.to_original(start, end)
-        return any(s < o_end and o_start < e for s, e in self.spans)
+        return next(self.spans.overlapping(o_start, o_end), None) is not None
 
     def overlapping(self, start: int, end: int) -> list[Entity]:
         """What was found so far overlapping the view span."""
-        o_start, o_end = self.view.to_original(start, end)
-        return [e for e in self.found if e.start < o_end and o_start < e.end]
+        return list(self.spans.overlapping(*self.view.to_original(start, end)))
 
     def obfuscated(self, start: int, end: int) -> bool:
         """Whether the view span reads differently from what is literally written there."""
@@ -62,17 +92,17 @@ class Scan:
         o_start, o_end = self.view.to_original(start, end)
         entity = Entity(kind, value, o_start, o_end, self.original[o_start:o_end], attrs)
         self.found.append(entity)
-        self.spans.append((o_start, o_end))
+        self.spans.add(entity)
         return entity
 
     def remove(self, entity: Entity) -> None:
         """Take back something found, to report a better reading of it."""
         self.found.remove(entity)
-        self.spans.remove((entity.start, entity.end))
+        self.spans.remove(entity)
 
     def add_original(self, kind: str, value: str, start: int, end: int, **attrs: Any) -> Entity:
         """Add an entity matched on the original text itself (case-sensitive kinds)."""
         entity = Entity(kind, value, start, end, self.original[start:end], attrs)
         self.found.append(entity)
-        self.spans.append((start, end))
+        self.spans.add(entity)
         return entity

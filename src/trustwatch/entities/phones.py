@@ -37,6 +37,9 @@ _NOT_PHONE_BEFORE = re.compile(
 )
 # Gaps no one dials: "0*7*7…", "0_7_7…", or digits split one by one ("0 7 7 0 0").
 _ODD_GAPS = re.compile(r"[*_]|\d[ .\-]\d[ .\-]\d[ .\-]\d")
+# Sub-spans of one digit run tried as phone numbers, longest first: a run of hundreds of
+# single digits must not cost thousands of parses.
+_MAX_TRIES = 24
 _NOT_DIGIT = re.compile(r"[^\d+]")
 _UK_MOBILE = re.compile(r"(?:\+?44|0044|0)7\d{9}")
 _TYPES = {
@@ -88,21 +91,36 @@ def phone_attrs(compact: str) -> dict[str, Any] | None:
     }
 
 
+def _phone_shaped(compact: str, digits: int) -> bool:
+    """A cheap test before parsing: international (also without its "+": "447700…"), a
+    national number with a trunk 0, or the North American ten digits."""
+    if compact[0] == "+" or compact.startswith("00"):
+        return 7 <= digits <= 17
+    if compact[0] == "0":
+        return 9 <= digits <= 12
+    if digits == 10:
+        return compact[0] not in "01"
+    return 11 <= digits <= 13
+
+
 def _numbers_in(candidate: str) -> list[tuple[int, int, str]]:
     """(start, end, compact) for the candidate, then for runs of fewer of its digit groups,
     longest first: a number run into the next one ("8 08001950382 18") is still found."""
-    groups = [m.span() for m in _GROUP.finditer(candidate)]
-    spans = sorted(
-        ((groups[i][0], groups[j][1]) for i in range(len(groups)) for j in range(i, len(groups))),
-        key=lambda span: (span[0] - span[1], span[0]),
-    )
+    groups = list(_GROUP.finditer(candidate))
+    # "+44 (0)7700…": the trunk 0 in brackets is not dialled after the country code.
+    parts = [_NOT_DIGIT.sub("", g.group(0).replace("(0)", "")) for g in groups]
     out = []
-    for start, end in spans:
-        # "+44 (0)7700…": the trunk 0 in brackets is not dialled after the country code.
-        compact = _NOT_DIGIT.sub("", candidate[start:end].replace("(0)", ""))
-        if len(compact.lstrip("+")) >= 9 or (compact.startswith("+") and len(compact) > 7):
-            out.append((start, end, compact))
-    return out
+    for i in range(len(groups)):
+        compact = ""
+        for j in range(i, len(groups)):
+            compact += parts[j]
+            digits = len(compact) - compact.startswith("+")
+            if digits > 17:
+                break  # longer than any phone number, and longer still to the right
+            if compact and _phone_shaped(compact, digits):
+                out.append((groups[i].start(), groups[j].end(), compact))
+    out.sort(key=lambda span: (span[0] - span[1], span[0]))
+    return out[:_MAX_TRIES]
 
 
 def find_phones(scan: Scan) -> None:

@@ -58,10 +58,10 @@ _BRACKET_ANCHOR = re.compile(r"[\[({]\s*(?:dot|\.|at|@)\s*[\])}]")
 _SEPARATOR = re.compile(
     rf"(?P<hxxp>\bhxxp(?=s?(?:://|\[:\]//)))"
     rf"|(?P<colon>\[:\](?=//))"
-    rf"|(?<=[\w\])])(?P<dot>{_DOT_WORD})(?=[\w-]+(?:{_DOT_WORD}[\w-]+)*"
+    rf"|(?<=[\w\])])(?P<dot>{_DOT_WORD})(?=[\w-]+(?:{_DOT_WORD}[\w-]+){{0,4}}"
     rf"{_DOT_WORD}(?:{COMMON_TLDS})\b|(?:{COMMON_TLDS})\b"
     # a dot in an address's local part: "jane dot doe at gmail"
-    rf"|[\w-]+(?:{_DOT_WORD}[\w-]+)*(?:\s+(?:at|@)\s+|{_AT_WORD}|@)"
+    rf"|[\w-]+(?:{_DOT_WORD}[\w-]+){{0,4}}(?:\s+(?:at|@)\s+|{_AT_WORD}|@)"
     rf"(?:(?:{MAIL_PROVIDERS})\b|[\w-]+(?:{_DOT_WORD}|\.)(?:{COMMON_TLDS})\b))"
     rf"|(?<=\w)(?P<slash>\s+(?:forward\s+)?slash\s+)(?=\w)"
     rf"|(?<=[\w\])])(?P<dotb>{_DOT_BRACKET})(?=\w)"
