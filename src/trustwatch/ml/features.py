@@ -40,6 +40,10 @@ def _bucket(value: float, edges: tuple[float, ...]) -> int:
     return sum(1 for e in edges if value >= e)
 
 
+def _digit_share(text: str) -> float:
+    return sum(1 for c in text if c.isdigit()) / max(len(text), 1)
+
+
 def shape_tokens(original: str, spelled: str = "") -> list[str]:
     """Pseudo-words for what folding erases: links, numbers, money, capitals, length."""
     out: list[str] = []
@@ -53,7 +57,7 @@ def shape_tokens(original: str, spelled: str = "") -> list[str]:
             out.append(token)
     letters = sum(1 for c in original if c.isalpha()) or 1
     caps = sum(1 for c in original if c.isupper()) / letters
-    digits = sum(1 for c in original if c.isdigit()) / max(len(original), 1)
+    digits = max(_digit_share(original), _digit_share(spelled))
     out.append(f"__caps{_bucket(caps, (0.1, 0.3, 0.6))}__")
     out.append(f"__digits{_bucket(digits, (0.02, 0.08, 0.2))}__")
     out.append(f"__len{_bucket(len(original), (20, 60, 120, 200, 500))}__")
