@@ -20,6 +20,10 @@ MODEL_REF = r"^[a-z][a-z0-9_]*@(\d+|latest|promoted)$"
 _LINKISH = re.compile(r"://|^www\.|^[\w-]+(\.[\w-]+)+(/|$)")
 
 
+def _selected(item: Item, fields: list[str] | None) -> list[str]:
+    return sorted(f for f in item.fields if fields is None or f in fields)
+
+
 def _channel(item: Item) -> str:
     message = item.event.message
     extra = (message.model_extra or {}) if message is not None else {}
@@ -47,6 +51,11 @@ class TextModelParams(BaseModel):
         default=None,
         description="score only messages whose `message.channel` is one of these "
         "(a message without one is `chat`)",
+    )
+    join: bool = Field(
+        default=False,
+        description="score the selected fields as one text (in field-name order), as a "
+        "listing is read: brand, description, title",
     )
     min_words: int = Field(
         default=0, ge=0, description="skip texts with fewer words outside links (a bare URL)"
@@ -78,6 +87,8 @@ class TextModel(Detector):
 
         if self.p.channels is not None and _channel(item) not in self.p.channels:
             return []
+        if self.p.join:
+            return self._joined(item)
         best: tuple[float, float, str] | None = None
         for field_name, text in item.fields.items():
             if self.p.fields is not None and field_name not in self.p.fields:
@@ -100,6 +111,33 @@ class TextModel(Detector):
                 self.name,
                 round(score, 4),
                 (Span(field_name, 0, len(text), text[:80]),),
+                {"model": self.entry.ref, "proba": round(proba, 4)},
+            )
+        ]
+
+    def _joined(self, item: Item) -> list[Signal]:
+        from trustwatch.ml.features import from_normalized
+        from trustwatch.ml.serving import remap
+
+        names = _selected(item, self.p.fields)
+        if not names:
+            return []
+        parts = [from_normalized(item.normalized(f)) for f in names]
+        pair = (
+            "\n".join(p[0] for p in parts),
+            "\n".join(p[1] for p in parts),
+            "\n".join(p[2] for p in parts) if any(p[2] for p in parts) else "",
+        )
+        proba = self.model.proba(pair)
+        score = remap(proba, self.threshold, self.p.band)
+        if score <= 0.0:
+            return []
+        spans = tuple(Span(f, 0, len(item.fields[f]), item.fields[f][:80]) for f in names)
+        return [
+            Signal(
+                self.name,
+                round(score, 4),
+                spans,
                 {"model": self.entry.ref, "proba": round(proba, 4)},
             )
         ]
