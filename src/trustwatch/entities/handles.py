@@ -61,6 +61,16 @@ _NOT_HANDLES = frozenset(
 _AT_HANDLE = re.compile(r"(?<![\w@.+-])@" + _HANDLE)
 # "insta: jess_99", "snap - jess99": a platform name, a colon or dash, then the handle.
 _LABELLED = re.compile(rf"\b(?P<name>{_NAME_PATTERN})\s*(?:[:=]|-|–)\s*@?" + _HANDLE)
+# "my insta is jess_99", "snap me jessb99": a platform name, a few linking words, then a
+# handle-shaped word: four chars or more, starting with a letter, with a digit, "_" or "."
+# in it ("insta is private", "signal 5g", "snap 10am" are not handles).
+_NAMED = re.compile(
+    rf"\b(?P<name>{_NAME_PATTERN})(?:\s+(?:is|me|at|on|name|handle|username|user|id|acc))*"
+    r"\s*[:=\-–]?\s+(?P<handle>(?=[a-z0-9_.-]*[0-9_.])"
+    r"[a-z_][a-z0-9_.-]{2,28}[a-z0-9_])(?![\w@.])"
+)
+# A word spelled out a char at a time ("c_h_e_c_k_o_u_t") is not a handle.
+_SPELLED_OUT = re.compile(r"(?:[a-z0-9][_.\-])+[a-z0-9]")
 _SENTENCE_END = re.compile(r"[.!?\n]\s")
 _WINDOW_BEFORE = 30
 _WINDOW_AFTER = 20
@@ -108,10 +118,8 @@ def find_handles(scan: Scan, folded: bool = False) -> None:
     text = scan.text
     has_at = "@" in text
     labelled = ":" in text or "=" in text or " - " in text or "–" in text
-    if not (has_at or labelled):
-        return
     has_name = _NAME.search(text) is not None
-    if folded and not has_name:
+    if not (has_at or labelled or has_name) or (folded and not has_name):
         return
     if has_name and labelled:
         for m in _LABELLED.finditer(text):
@@ -121,6 +129,14 @@ def find_handles(scan: Scan, folded: bool = False) -> None:
             if scan.taken(m.start("handle"), m.end("handle")):
                 continue
             _add(scan, m.group("name"), handle, m.start("handle"), m.end("handle"), "label")
+    if has_name:
+        for m in _NAMED.finditer(text):
+            handle = m.group("handle")
+            if handle in _NOT_HANDLES or _SPELLED_OUT.fullmatch(handle):
+                continue
+            if scan.taken(m.start("handle"), m.end("handle")):
+                continue
+            _add(scan, m.group("name"), handle, m.start("handle"), m.end("handle"), "named")
     if not has_at:
         return
     for m in _AT_HANDLE.finditer(text):

@@ -44,6 +44,9 @@ def of_kind(text: str, kind: str) -> list[Entity]:
         ("discord.gg/abcd12", "discord.gg/abcd12", "discord", "abcd12"),
         ("instagram.com/jess_99", "instagram.com/jess_99", "instagram", "jess_99"),
         ("whatsapp me @jessb", "@jessb", "whatsapp", "jessb"),
+        ("my insta is jess_vintage", "jess_vintage", "instagram", "jess_vintage"),
+        ("snap me jessb99 x", "jessb99", "snapchat", "jessb99"),
+        ("add me on ig jess.b", "jess.b", "instagram", "jess.b"),
     ],
 )
 def test_social_handles_name_their_platform(text, written, platform, handle):
@@ -77,6 +80,10 @@ def test_the_gram_is_instagram():
     [
         "PayPal: You have received a payment of $116 from Mateo.",
         "insta: please message me here",
+        "insta is private sorry",
+        "signal 5g bars and snap 10am",
+        "paypal is fine at 25.99",
+        "can I use PayPal at c_h_e_c_k_o_u_t?",
         "Hi, I prefer fam11y @nd fr13nds to avoid the fees",
     ],
 )
