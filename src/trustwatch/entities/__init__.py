@@ -29,7 +29,7 @@ Kinds and their ``attrs``:
     ranges such as 07700 900xxx), ``obfuscated`` (spelled-out digits).
 ``payment_handle``
     ``provider``: paypal, cashapp, venmo, revolut, monzo, zelle, bank_transfer;
-    ``via``: link, cashtag, email, at, label. IBANs (mod-97 checked) carry ``scheme``
+    ``via``: link, cashtag, email, at, label, named. IBANs (mod-97 checked) carry ``scheme``
     "iban" and ``country``; UK bank details ``scheme`` "uk_sort_code", ``sort_code``,
     ``account_number``.
 ``crypto_address``
@@ -38,7 +38,7 @@ Kinds and their ``attrs``:
     ``checksum``: the EIP-55 result for mixed case, None when written in one case.
 ``social_handle``
     ``platform`` (whatsapp, telegram, instagram, snapchat, kik, signal, discord, …, or
-    None for a bare ``@handle``), ``via``.
+    None for a bare ``@handle``), ``via`` (link, at, label, named).
 ``price``
     ``amount`` (float), ``currency`` (ISO code, None for a bare ``25.99``).
 """

@@ -1,8 +1,10 @@
-"""``@handles`` and ``platform: handle`` mentions, tied to the platform named next to them.
+"""Handles tied to the platform named next to them: ``@jess`` near a platform name
+(``via`` "at"), ``insta: jess`` (``via`` "label"), and ``my insta is jess_99`` when the word
+is handle-shaped (``via`` "named").
 
 A handle near a payment app (Venmo, Revolut, Cash App, PayPal) is a ``payment_handle``;
-near a messaging or social app a ``social_handle`` with ``platform``; alone, a
-``social_handle`` whose ``platform`` is None.
+near a messaging or social app a ``social_handle`` with ``platform``; a bare ``@handle``,
+a ``social_handle`` whose ``platform`` is None.
 """
 
 from __future__ import annotations
