@@ -75,3 +75,34 @@ def test_unknown_model_reference_fails_with_a_clear_message(
 def test_pack_validation_rejects_a_malformed_model_reference(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="model"):
         load_pack(_pack(tmp_path, [{"use": "text_model", "params": {"model": "sms spam"}}]))
+
+
+def test_channel_routing_keeps_a_model_to_its_own_kind_of_message(
+    tiny_registry: tuple[Registry, TrainResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_message,  # type: ignore[no-untyped-def]
+) -> None:
+    reg, result = tiny_registry
+    monkeypatch.setenv("TRUSTWATCH_MODELS_DIR", str(reg.base))
+    params = {"model": result.entry.ref, "channels": ["email"]}
+    engine = Engine(load_pack(_pack(tmp_path, [{"use": "text_model", "params": params}])))
+    event = make_message("WINNER!! You have won a £1000 prize, call 09061701461 to claim now")
+    assert engine.evaluate(event).policies[0].signals == []
+    event["message"]["channel"] = "email"
+    assert engine.evaluate(event).policies[0].signals[0].details["model"] == result.entry.ref
+
+
+def test_a_bare_link_is_left_to_the_url_model_when_min_words_is_set(
+    tiny_registry: tuple[Registry, TrainResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_message,  # type: ignore[no-untyped-def]
+) -> None:
+    reg, result = tiny_registry
+    monkeypatch.setenv("TRUSTWATCH_MODELS_DIR", str(reg.base))
+    params = {"model": result.entry.ref, "min_words": 3}
+    engine = Engine(load_pack(_pack(tmp_path, [{"use": "text_model", "params": params}])))
+    assert engine.evaluate(make_message("http://win-prize.example/claim")).policies[0].signals == []
+    scored = engine.evaluate(make_message("claim your prize now at http://win-prize.example/c"))
+    assert scored.policies[0].signals
