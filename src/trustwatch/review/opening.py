@@ -6,7 +6,8 @@ paths that write them.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, text, update
@@ -32,7 +33,34 @@ from trustwatch.verdicts import Action, Verdict
 # this much before the cursor; links already made are skipped.
 _CURSOR_OVERLAP = timedelta(seconds=60)
 _CURSOR_STEP = timedelta(seconds=10)
+# A group commit lands milliseconds after its stamp: the newest moments are always re-read.
+_RESCAN = timedelta(seconds=2)
 _SYNC_LOCK_KEY = 0x7457_7276
+# The API's group commit waits behind the opener's write lock: hold it for short chunks
+# (whichever bound comes first) and pause between them so waiting writers go first.
+_CHUNK_LINKS = 64
+_CHUNK_BUDGET_S = 0.004
+_CHUNK_PAUSE_S = 0.002
+
+
+@dataclass(frozen=True)
+class _Handled:
+    """Verdicts this opener has turned into cases: the ``count`` stored with ``created_at``
+    from ``since`` (None: any) to ``upto``. While that count holds, none came late, so the
+    next sync reads from ``upto`` on instead of re-reading the whole overlap."""
+
+    since: datetime | None
+    upto: datetime
+    count: int
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A trigger still to link, its entity resolved and reported content found (reads)."""
+
+    event_id: str
+    trigger: CaseTrigger
+    content: tuple[str, str] | None
 
 
 class CaseOpener:
@@ -47,6 +75,7 @@ class CaseOpener:
         self.engine = engine
         self._severities = severities
         self.clock = clock
+        self._handled: _Handled | None = None
 
     @property
     def severities(self) -> Mapping[str, int]:
@@ -58,8 +87,11 @@ class CaseOpener:
 
         Returns the number of new case links. Reads first and takes the write lock only
         when there is something to link, so an idle or all-clear stream costs two reads.
+        Links are written in short transactions (``_CHUNK_LINKS`` or ``_CHUNK_BUDGET_S``),
+        the cursor with the last one, so other writers never wait long behind a backlog.
         Safe from several threads or processes: writes are serialised, each link made once.
         """
+        handled = self._handled
         with reading(self.engine) as conn:
             position = conn.execute(
                 select(CURSOR.c.position).where(CURSOR.c.name == "verdicts")
@@ -69,21 +101,45 @@ class CaseOpener:
             if newest_raw is None:
                 return 0
             newest = utc(newest_raw)
-            pending = self._pending(conn, cursor)
+            since = None if cursor is None else cursor - _CURSOR_OVERLAP
+            # Counted before reading, so a verdict committed meanwhile shows as late next time.
+            upto = newest - _RESCAN
+            now_handled = _Handled(since, upto, self._stored(conn, since, upto))
+            if handled is not None and self._none_late(conn, handled, since):
+                since = handled.upto
+            pending: Sequence[_Pending] = self._pending(conn, since)
         move_cursor = cursor is None or newest - cursor > _CURSOR_STEP
         if not pending and not move_cursor:
+            self._handled = now_handled
             return 0
-        for attempt in range(3):
-            try:
-                return self._link_pending(pending, newest)
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-        return 0
+        linked = 0
+        while True:
+            for attempt in range(3):
+                try:
+                    count, pending = self._link_chunk(pending, newest)
+                    break
+                except IntegrityError:
+                    if attempt == 2:
+                        raise
+            linked += count
+            if not pending:
+                self._handled = now_handled
+                return linked
+            time.sleep(_CHUNK_PAUSE_S)
 
-    def _pending(
-        self, conn: Connection, cursor: datetime | None
-    ) -> list[tuple[Event, CaseTrigger]]:
+    @staticmethod
+    def _stored(conn: Connection, since: datetime | None, upto: datetime) -> int:
+        query = select(func.count()).where(VerdictRow.created_at <= upto)
+        if since is not None:
+            query = query.where(VerdictRow.created_at >= since)
+        return int(conn.execute(query).scalar_one())
+
+    def _none_late(self, conn: Connection, handled: _Handled, since: datetime | None) -> bool:
+        """No verdict was stored, since ``handled``, stamped inside the range it covers."""
+        covers = handled.since is None or (since is not None and handled.since <= since)
+        return covers and self._stored(conn, handled.since, handled.upto) == handled.count
+
+    def _pending(self, conn: Connection, since: datetime | None) -> list[_Pending]:
         flagged = [a.value for a in CASE_ACTIONS]
         linked = select(CASE_EVENTS.c.id).where(
             CASE_EVENTS.c.event_id == VerdictRow.event_id,
@@ -98,8 +154,8 @@ class CaseOpener:
             )
             .order_by(VerdictRow.created_at)
         )
-        if cursor is not None:
-            query = query.where(VerdictRow.created_at >= cursor - _CURSOR_OVERLAP)
+        if since is not None:
+            query = query.where(VerdictRow.created_at >= since)
         found: list[tuple[Event, CaseTrigger]] = []
         severities = self.severities
         for row in conn.execute(query):
@@ -107,30 +163,52 @@ class CaseOpener:
             verdict = Verdict.model_validate_json(row.verdict)
             found.extend((event, t) for t in triggers_for(event, verdict, severities))
         done = self._already_linked(conn, sorted({e.id for e, _ in found}))
-        return [(e, t) for e, t in found if (e.id, t.policy) not in done]
+        # Stored events never change, so what a trigger points at is read here, unlocked.
+        return [
+            _Pending(
+                event.id,
+                self._resolve_entity(conn, trigger),
+                self._reported_content(conn, trigger) if trigger.source == "report" else None,
+            )
+            for event, trigger in found
+            if (event.id, trigger.policy) not in done
+        ]
 
-    def _link_pending(self, pending: list[tuple[Event, CaseTrigger]], newest: datetime) -> int:
-        linked = 0
+    def _link_chunk(
+        self, pending: Sequence[_Pending], newest: datetime
+    ) -> tuple[int, Sequence[_Pending]]:
+        """Link the first pending triggers in one short transaction; (links made, the rest).
+
+        The transaction that links the last of them also moves the cursor to ``newest``.
+        """
+        linked = taken = 0
         now = self.clock()
         with writing(self.engine) as conn:
             if self.engine.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SYNC_LOCK_KEY})
+            started = time.monotonic()
+            chunk = pending[:_CHUNK_LINKS]
             # Another opener may have linked some of these since the read: check again.
-            done = self._already_linked(conn, sorted({e.id for e, _ in pending}))
-            for event, trigger in pending:
-                if (event.id, trigger.policy) in done:
-                    continue
-                linked += self._open_or_extend(conn, event, trigger, now)
-                done.add((event.id, trigger.policy))
-            conn.execute(
-                upsert(
-                    self.engine,
-                    CURSOR,
-                    ["name"],
-                    {"name": "verdicts", "position": newest.isoformat()},
+            done = self._already_linked(conn, sorted({p.event_id for p in chunk}))
+            for item in chunk:
+                taken += 1
+                key = (item.event_id, item.trigger.policy)
+                if key not in done:
+                    linked += self._open_or_extend(conn, item.trigger, item.content, now)
+                    done.add(key)
+                if time.monotonic() - started >= _CHUNK_BUDGET_S:
+                    break
+            rest = pending[taken:]
+            if not rest:
+                conn.execute(
+                    upsert(
+                        self.engine,
+                        CURSOR,
+                        ["name"],
+                        {"name": "verdicts", "position": newest.isoformat()},
+                    )
                 )
-            )
-        return linked
+        return linked, rest
 
     def _already_linked(self, conn: Connection, event_ids: list[str]) -> set[tuple[str, str]]:
         done: set[tuple[str, str]] = set()
@@ -186,11 +264,13 @@ class CaseOpener:
         return None if row is None else (row.id, row.actor_id)
 
     def _open_or_extend(
-        self, conn: Connection, event: Event, trigger: CaseTrigger, now: float
+        self,
+        conn: Connection,
+        trigger: CaseTrigger,
+        content: tuple[str, str] | None,
+        now: float,
     ) -> int:
         is_report = trigger.source == "report"
-        content = self._reported_content(conn, trigger) if is_report else None
-        trigger = self._resolve_entity(conn, trigger)
         actor_id = trigger.actor_id or (content[1] if content else None)
         # Statements take bound parameters, so SQLAlchemy compiles each one once.
         open_case = conn.execute(

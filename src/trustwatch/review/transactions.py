@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
+from trustwatch.store.sql import write_transaction
 
-@contextmanager
-def writing(engine: Engine) -> Iterator[Connection]:
-    with engine.connect() as conn:
-        # The store's SQLite begin hook takes the write lock up front for tw_write.
-        conn.execution_options(tw_write=True)
-        with conn.begin():
-            yield conn
+
+def writing(engine: Engine) -> AbstractContextManager[Connection]:
+    return write_transaction(engine)
 
 
 @contextmanager
