@@ -12,8 +12,9 @@ import json
 import logging
 import secrets
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,6 +177,23 @@ def _subject(event: Event) -> tuple[str, str]:
     return "user", event.actor.id
 
 
+# SQLite has one writer at a time. This process's writers queue on a lock per engine, woken
+# the moment the lock is free, rather than in SQLite's busy handler, which sleeps (1 ms
+# growing to 100 ms) between tries; other processes still meet the busy handler.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A write transaction on a store's engine; on SQLite it holds the write lock throughout."""
+    queue: AbstractContextManager[Any] = _SQLITE_WRITERS.get(engine) or nullcontext()
+    with queue, engine.connect() as conn:
+        # The SQLite begin hook takes the write lock up front for tw_write.
+        conn.execution_options(tw_write=True)
+        with conn.begin():
+            yield conn
+
+
 def _make_engine(url: str, wal_autocheckpoint: Callable[[], bool]) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -208,6 +226,7 @@ def _make_engine(url: str, wal_autocheckpoint: Callable[[], bool]) -> Engine:
             immediate = conn.get_execution_options().get("tw_write", False)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+        _SQLITE_WRITERS[engine] = threading.RLock()
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
@@ -277,12 +296,8 @@ class SqlStore:
 
     # -- transactions ---------------------------------------------------------------------
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            conn.execution_options(tw_write=True)
-            with conn.begin():
-                yield conn
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self.engine)
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -330,16 +345,13 @@ class SqlStore:
                 }
             )
         with self._write() as conn:
-            # RETURNING tells inserted from ignored rows on every backend (rowcount does not);
-            # one statement per row keeps SQLAlchemy's compiled-statement cache effective.
+            # RETURNING tells inserted from ignored rows on every backend (rowcount does not).
+            # Given a list of rows, SQLAlchemy sends it as multi-row INSERTs (its
+            # "insertmanyvalues"), the statement compiled once whatever the batch size.
             event_insert = self._insert_ignore(EventRow.__table__).returning(
                 EventRow.__table__.c.id
             )
-            inserted = {
-                row["id"]
-                for row in event_rows
-                if conn.execute(event_insert, row).first() is not None
-            }
+            inserted = set(conn.execute(event_insert, event_rows).scalars())
             fresh = [first[ev_id] for ev_id in first if ev_id in inserted]
             if fresh:
                 self._insert_verdicts(conn, fresh, now)
