@@ -4,16 +4,20 @@ Open-loop load on loopback only (127.0.0.1): request ``i`` is due at ``start + i
 and its latency counts from that moment, so a slow server is not hidden by a client
 that waits (no coordinated omission). Bounded: ``rate x duration`` requests per run.
 The servers (``trustwatch serve --no-worker`` on SQLite) are pinned to core 0 and the
-load generator to core 1 (``--no-pin`` to let the OS decide). Two trustwatch variants:
-``durable reply`` (the default: the answer waits for the group commit holding its
-verdict) and ``write-behind`` (TRUSTWATCH_CHECK_WAIT_FOR_STORE=false: answered first,
-committed moments later; a crash can lose the last few milliseconds of verdicts).
+load generator to core 1 (``--no-pin`` to let the OS decide). They run as plain
+``trustwatch serve`` does, review console mounted (its case opener turns flagged verdicts
+into cases every second in the same process); ``--no-console`` measures the API alone.
+Trustwatch variants: ``durable reply`` (the default: the answer waits for the group commit
+holding its verdict), ``write-behind`` (TRUSTWATCH_CHECK_WAIT_FOR_STORE=false: answered
+first, committed moments later; a crash can lose the last few milliseconds of verdicts),
+and ``durable reply, no console`` (what the console costs the API).
 
 Baseline, measured in the same run with the same client: a bare FastAPI endpoint that
 echoes the body under the same uvicorn (uvloop, httptools) — the ceiling for any
 FastAPI handler on this machine.
 
     .venv/bin/python -m bench.api_load [--rates 100,250,500] [--duration 8] [--runs 3]
+        [--no-console]
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ HOST = "127.0.0.1"
 CONNECTIONS = 64
 TARGET_P99_MS = 25.0
 TARGET_RATE = 500
+CONSOLE = '["trustwatch.review.web"]'
 
 
 def echo_app() -> FastAPI:
@@ -132,7 +137,7 @@ def _serve_trustwatch(
     env = {
         **os.environ,
         "TRUSTWATCH_DATA_DIR": str(data_dir),
-        "TRUSTWATCH_APP_EXTENSIONS": "[]",
+        "TRUSTWATCH_APP_EXTENSIONS": CONSOLE,
         **extra_env,
     }
     port = _free_port()
@@ -241,6 +246,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--no-pin", action="store_true", help="let the OS place server and client on any core"
     )
+    parser.add_argument(
+        "--no-console",
+        action="store_true",
+        help="serve the API alone (no review console, no case opener) in every variant",
+    )
     args = parser.parse_args(argv)
     global _NICE, _PIN
     _NICE, _PIN = args.nice, not args.no_pin
@@ -249,8 +259,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         parser.error("at most 50,000 requests per run: lower --rates or --duration")
 
     bin_dir = Path(sys.executable).parent
-    durable = _serve_trustwatch(bin_dir, {})
-    write_behind = _serve_trustwatch(bin_dir, {"TRUSTWATCH_CHECK_WAIT_FOR_STORE": "false"})
+    bare_api = {"TRUSTWATCH_APP_EXTENSIONS": "[]"}
+    mounted = bare_api if args.no_console else {}
+    durable = _serve_trustwatch(bin_dir, mounted)
+    write_behind = _serve_trustwatch(
+        bin_dir, {**mounted, "TRUSTWATCH_CHECK_WAIT_FOR_STORE": "false"}
+    )
+    servers = [durable, write_behind]
+    if not args.no_console:
+        servers.append(_serve_trustwatch(bin_dir, bare_api))
     echo_port = _free_port()
     echo = _start(
         [
@@ -268,17 +285,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         dict(os.environ),
         echo_port,
     )
-    targets = [
-        ("trustwatch /v1/check (durable reply)", durable[1], "/v1/check", durable[2], durable[0]),
-        (
-            "trustwatch /v1/check (write-behind)",
-            write_behind[1],
-            "/v1/check",
-            write_behind[2],
-            write_behind[0],
-        ),
-        ("baseline: bare FastAPI echo", echo_port, "/echo", None, echo),
+    names = ["durable reply", "write-behind", "durable reply, no console"]
+    if args.no_console:
+        names[:2] = [f"{n}, no console" for n in names[:2]]
+    targets: list[tuple[str, int, str, str | None, subprocess.Popen[bytes]]] = [
+        (f"trustwatch /v1/check ({name})", port, "/v1/check", key, proc)
+        for name, (proc, port, key) in zip(names, servers, strict=False)
     ]
+    targets.append(("baseline: bare FastAPI echo", echo_port, "/echo", None, echo))
     _pin(1)
     # Other work on the machine steals the cores this measures; the load average shows it.
     load_before = os.getloadavg()
@@ -324,7 +338,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             durable[1], ("trustwatch_store_commit_seconds", "trustwatch_store_batch_size")
         )
     finally:
-        for proc in (durable[0], write_behind[0], echo):
+        for proc in [s[0] for s in servers] + [echo]:
             _stop(proc)
 
     rows = [
@@ -367,14 +381,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "runs": args.runs,
         "connections": CONNECTIONS,
         "events": "trustwatch.synth seed 11 (synthetic mix)",
-        "server": "trustwatch serve --no-worker, SQLite WAL store; durable reply: the verdict "
-        "is committed (group commit) before the answer; write-behind: answered, then committed",
+        "server": "trustwatch serve --no-worker, SQLite WAL store"
+        + ("" if args.no_console else ", review console mounted (unless 'no console')")
+        + "; durable reply: the verdict is committed (group commit) before the answer; "
+        "write-behind: answered, then committed",
+        "console_mounted": not args.no_console,
         "baseline": "bare FastAPI echo endpoint, same uvicorn, same client",
         "target": {"rate_rps": TARGET_RATE, "p99_ms": TARGET_P99_MS, "met": verdict},
         "results": results,
         "store_metrics": store_metrics,
     }
-    path = write_results("api_load", payload)
+    written = write_results("api_load", payload)
     commits = store_metrics.get("trustwatch_store_commit_seconds_count", 0.0)
     if commits:
         print(
@@ -382,7 +399,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{store_metrics['trustwatch_store_commit_seconds_sum'] / commits * 1000:.2f} ms, "
             f"mean {store_metrics['trustwatch_store_batch_size_sum'] / commits:.1f} verdicts each"
         )
-    print(f"wrote {path}")
+    print(f"wrote {written}")
     return payload
 
 
