@@ -173,6 +173,19 @@ def write(ev: Evaluation, out: Path, command: str) -> Path:
     ]
     for title, body in extras.get("sections", []):
         lines += ["", f"## {title}", "", body]
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        "trustwatch train                      # every model in trustwatch.ml.training.SPECS",
+        "trustwatch models list                # versions, * = promoted",
+        "trustwatch models label-issues sms_spam@promoted smishing@promoted \\",
+        "    -o reports/label_issues.md        # cleanlab noisy-label candidates",
+        "trustwatch evaluate --flag-at review  # this report",
+        "python -m bench.transformer           # ONNX Runtime vs torch throughput",
+        "```",
+    ]
     (out / "evaluation.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     payload = {
         "pack": ev.pack,
