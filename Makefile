@@ -1,7 +1,11 @@
 # The two commands: `make run` and `make test`. Both set everything up first.
-.PHONY: run test setup setup-test lint bench
+.PHONY: run scan test setup setup-test bench
 
 run: setup
+	.venv/bin/trustwatch serve
+
+# Exit code 3 means some lines went to the rejects file, which the example has on purpose.
+scan: setup
 	.venv/bin/trustwatch scan examples/marketplace.jsonl -o out/verdicts.jsonl --rejects out/rejects.jsonl || [ $$? -eq 3 ]
 
 test: setup-test
