@@ -34,13 +34,13 @@ def load(ref: str, family: str) -> tuple[Any, ModelEntry]:
 def remap(proba: float, threshold: float | None, at: float = 0.5) -> float:
     """Stretch a probability so ``threshold`` lands on ``at`` (the policy's action band).
 
-    Below the threshold the model is weak supporting evidence only: at most half of ``at``,
-    so on its own it never reaches a lower band than the one it was tuned for.
+    Below the threshold the model is weak supporting evidence only: at most a quarter of
+    ``at``, so neither alone nor with another sub-threshold model does it reach a band.
     """
     if threshold is None:
         return proba
     if proba < threshold:
-        return 0.5 * at * proba / threshold if threshold > 0 else 0.0
+        return 0.25 * at * proba / threshold if threshold > 0 else 0.0
     return at + (1.0 - at) * (proba - threshold) / (1.0 - threshold) if threshold < 1 else 1.0
 
 

@@ -59,7 +59,7 @@ def test_operating_point_maps_the_cards_threshold_onto_the_band(
     t = result.entry.card["thresholds"]["precision_95"]["threshold"]
     assert remap(t, t, 0.5) == pytest.approx(0.5)
     assert remap(1.0, t, 0.5) == pytest.approx(1.0)
-    assert remap(t / 2, t, 0.5) == pytest.approx(0.125)
+    assert remap(t / 2, t, 0.5) == pytest.approx(0.0625)
     assert remap(0.3, None) == 0.3
 
 
