@@ -24,7 +24,8 @@ _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$@!|")
 # No 8 or 9: "gr8", "l8r", "w8" are text-speak, not disguised letters.
 _DIGIT_TABLE = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t"}
-# Tokens that are numbers with a unit or ordinal, or hex: not leetspeak.
+# Not leetspeak: numbers with a unit or ordinal, hex, digit runs with a 2, 6, 8 or 9 in
+# them (years, ids, prices like "1299"), and prices written with a currency ("a$140").
 _NOT_LEET = re.compile(
     r"\d+(?:st|nd|rd|th|am|pm|k|m|x|gb|mb|tb|ml|cl|cm|mm|km|kg|g|mg|mcg|lb|lbs|oz|p|ft|in|yo"
     r"|yrs?|s|hrs?|mins?|secs?|days?|wks?|mths?|d|h|w|y)|x\d+"
@@ -82,7 +83,7 @@ def joined_view(src: View) -> View | None:
             usual = max(counts, key=lambda g: (counts[g], "." not in g, -len(g)))
             for start, end, gap in word:
                 # A dot, slash or dash unlike the usual gap is the word's own:
-                # "w a . m e / 4 4" -> "wa.me/44", "d*e*p*-*h*e*l*p" -> "dep-help",
+                # "w a . m e / 4 4" -> "wa.me/44", "d*e*p*o*p*-*h*e*l*p" -> "depop-help",
                 # "w.a...m.e" -> "wa.me".
                 keep = ""
                 if gap != usual:
@@ -91,6 +92,30 @@ def joined_view(src: View) -> View | None:
                     keep = (new or more or [""])[0]
                 edits.append((start, end, keep))
     return rewrite(src, "joined", edits) if edits else None
+
+
+def _read_one(token: str, chars: list[str], i: int) -> str:
+    """Whether the "1" at ``token[i]`` reads "i" or "l"; ``chars`` after it are read.
+
+    "l" before a vowel (te1egram, c1ick) but "-tion" (ver1f1cat10n) or after a letter that
+    rarely precedes an "l" (fr1ends, cour1er); "l" before an "l" after a vowel, a double
+    "l" (f01l0w, fo11ow, se1l), but not after an "a", where the mail words win (gm41l,
+    3m411); at a word's end "l" after a vowel (paypa1, emai1); else "i" (1nsta, gucc1).
+    """
+    n = len(token)
+    if i + 1 == n:
+        prev = token[i - 1] if i else ""
+        return "l" if prev in _VOWELS or prev in "1!|430@" else "i"
+    prev = _READS_AS.get(token[i - 1], token[i - 1]) if i else ""
+    nxt = chars[i + 1]
+    tion = prev in ("t", "s") and "".join(chars[i + 1 : i + 3]) == "on"
+    if nxt in _VOWELS and not tion and prev not in _RARE_BEFORE_L:
+        return "l"
+    run_end = i + 1
+    while run_end < n and token[run_end] == "1":
+        run_end += 1
+    mail = prev == "a" and (token[i + 1] != "1" or run_end == n)
+    return "l" if nxt == "l" and prev in _VOWELS and not mail else "i"
 
 
 def _deleet(token: str, label: bool = False) -> tuple[str, str]:
@@ -110,26 +135,7 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
             if i < n - 1:
                 chars[i] = "i"
         elif ch == "1":
-            # "l" before a vowel (te1egram, c1ick) but "-tion", or ending a word after a
-            # vowel (paypa1, emai1), else "i" (1nsta, b1tcoin, gucc1, ver1f1cat10n).
-            if i + 1 < n:
-                prev = _READS_AS.get(token[i - 1], token[i - 1]) if i else ""
-                tion = prev in ("t", "s") and "".join(chars[i + 1 : i + 3]) == "on"
-                # "rl", "dl", "nl" rarely start a syllable: fr1ends, cour1er read "i".
-                before_i = prev in _RARE_BEFORE_L
-                vowel_next = chars[i + 1] in _VOWELS and not tion and not before_i
-                # Before an "l", after a vowel, a double "l" (f01l0w, fo11ow, se1l) is
-                # likelier than "il" (fam11y, b1ll), but after an "a" the mail words win
-                # (gm41l, 3m411, hotma1l).
-                run_end = i + 1
-                while run_end < n and token[run_end] == "1":
-                    run_end += 1
-                mail = prev == "a" and (token[i + 1] != "1" or run_end == n)
-                double = chars[i + 1] == "l" and prev in _VOWELS and not mail
-                chars[i] = "l" if vowel_next or double else "i"
-            else:
-                prev = token[i - 1] if i else ""
-                chars[i] = "l" if prev in _VOWELS or prev in "1!|430@" else "i"
+            chars[i] = _read_one(token, chars, i)
         elif ch == "|":
             chars[i] = "l"
         elif ch == "$":
