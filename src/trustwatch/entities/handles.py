@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick
-
 from trustwatch.entities.entity import Entity, Scan
+from trustwatch.normalize.wordset import WordSet
 
 _PLATFORMS = {
     "instagram": "instagram",
@@ -80,28 +79,8 @@ _WINDOW_BEFORE = 30
 _WINDOW_AFTER = 20
 
 
-def _build_names() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for name in _NAMES:
-        automaton.add_word(name, len(name))
-    automaton.make_automaton()
-    return automaton
-
-
-# One Aho-Corasick pass says whether any platform name is there: the alternation regex
-# costs several times more on the many texts that name none.
-_NAME_AUTOMATON = _build_names()
-
-
-def _names_a_platform(text: str) -> bool:
-    n = len(text)
-    for end, length in _NAME_AUTOMATON.iter(text):
-        start = end - length + 1
-        if (start == 0 or not text[start - 1].isalnum()) and (
-            end + 1 == n or not text[end + 1].isalnum()
-        ):
-            return True
-    return False
+# A cheap first look: most texts name no platform at all.
+_NAME_SET = WordSet(_NAMES)
 
 
 def _nearest_name(text: str, start: int, end: int) -> str | None:
@@ -146,7 +125,7 @@ def find_handles(scan: Scan, folded: bool = False) -> None:
     text = scan.text
     has_at = "@" in text
     labelled = ":" in text or "=" in text or " - " in text or "–" in text
-    has_name = _names_a_platform(text)
+    has_name = _NAME_SET.any_in(text)
     if not (has_at or labelled or has_name) or (folded and not has_name):
         return
     if has_name and labelled:

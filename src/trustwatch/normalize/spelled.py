@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick
-
 from trustwatch.normalize.view import Edit, View, rewrite
+from trustwatch.normalize.wordset import WordSet
 
 # Top-level domains common enough in scams that "x dot <tld>" is read as a domain.
 COMMON_TLDS = (
@@ -105,27 +104,7 @@ def _local_part(word: str) -> bool:
     return word not in _NOT_LOCAL and any(c.isalpha() for c in word)
 
 
-def _build_number_words() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for word in _NUMBER_WORDS:
-        automaton.add_word(word, len(word))
-    automaton.make_automaton()
-    return automaton
-
-
-# One Aho-Corasick pass for "is a number word here": cheaper than fourteen substring tests.
-_NUMBER_AUTOMATON = _build_number_words()
-
-
-def _has_number_word(text: str) -> bool:
-    n = len(text)
-    for end, length in _NUMBER_AUTOMATON.iter(text):
-        start = end - length + 1
-        if (start == 0 or not text[start - 1].isalnum()) and (
-            end + 1 == n or not text[end + 1].isalnum()
-        ):
-            return True
-    return False
+_NUMBER_WORD_SET = WordSet(_NUMBER_WORDS)
 
 
 def _digit_edits(text: str) -> list[Edit]:
@@ -195,7 +174,7 @@ def spelled_view(src: View) -> View | None:
         or _BRACKET_HINT.search(text) is not None
         or (" at " in text and _AT_HINT.search(text) is not None)
     )
-    numbers = _has_number_word(text)
+    numbers = _NUMBER_WORD_SET.any_in(text)
     has_digit = any(d in text for d in "0123456789")
     lettered = _lettered_digit_edits(text) if has_digit and _HAS_LETTERED.search(text) else []
     if not separators and not numbers and not lettered:
