@@ -110,7 +110,7 @@ class CounterfeitTerms(Detector):
             Signal(
                 self.name,
                 round(score, 4),
-                tuple(sorted(set(evidence), key=lambda s: (s.field, s.start))),
+                tuple(sorted(set(evidence), key=lambda s: (s.field, s.start, s.end))),
                 {
                     "brands": [b.name for b in brands],
                     "replica_terms": sorted(counted),

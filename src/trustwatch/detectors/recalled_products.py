@@ -70,7 +70,7 @@ class RecalledProducts(Detector):
             Signal(
                 self.name,
                 score,
-                tuple(sorted({h.span() for h in used}, key=lambda s: (s.field, s.start))),
+                tuple(sorted({h.span() for h in used}, key=lambda s: (s.field, s.start, s.end))),
                 {
                     "category": "recalled",
                     "recall_number": number,
