@@ -112,6 +112,8 @@ def _base_view_mapped(text: str) -> View:
                 out.append(folded)
                 starts.extend([i] * len(folded))
                 ends.extend([j] * len(folded))
+            elif ends and ends[-1] == i and unicodedata.category(text[i]) in ("Mn", "Me"):
+                ends[-1] = j  # a dropped mark ("1️⃣": FE0F, 20E3) belongs to the char before
             i = j
         pos = max(end, i)
     if pos < n:
