@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -69,6 +70,7 @@ def _free_port() -> int:
 
 _NICE = 0
 _PIN = True
+_DATA_DIRS: list[Path] = []
 
 
 def _pin(core: int) -> None:
@@ -131,6 +133,7 @@ def _serve_trustwatch(
     from trustwatch.store.sql import SCOPES, SqlStore
 
     data_dir = Path(tempfile.mkdtemp(prefix="trustwatch-bench-"))
+    _DATA_DIRS.append(data_dir)
     store = SqlStore(Settings(data_dir=data_dir).store_url)
     _, key = store.create_api_key("bench", list(SCOPES), rate_limit_per_s=1e6)
     store.close()
@@ -340,6 +343,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     finally:
         for proc in [s[0] for s in servers] + [echo]:
             _stop(proc)
+        for data_dir in _DATA_DIRS:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
     rows = [
         [

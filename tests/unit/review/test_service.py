@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 from review_world import PASSWORD, World
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from trustwatch.cli import main
+from trustwatch.review import opening
 from trustwatch.review.domain import (
     CaseStateError,
     CaseStatus,
@@ -279,6 +280,21 @@ def test_users_create_cli_prints_a_generated_password_that_signs_in(world: World
     reviewer = world.service.authenticate("root", password)
     assert reviewer is not None and reviewer.role == Role.ADMIN
     assert world.service.authenticate("root", password + "x") is None
+
+
+def test_a_backlog_is_linked_in_several_short_transactions_and_every_case_opens(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(opening, "_CHUNK_LINKS", 2)
+    for i in range(5):
+        world.message(f"b{i}", FF, actor=f"u_b{i}")
+    began: list[str] = []
+    event.listen(world.store.engine, "begin", lambda conn: began.append("begin"))
+    assert world.service.sync_cases() == 5
+    assert len(began) >= 1 + 3  # the read, then three chunks of at most two links
+    queue = world.service.queue(world.user("ann", Role.ANALYST))
+    assert sorted(c.entity.id for c in queue) == [f"u_b{i}" for i in range(5)]
+    assert world.service.sync_cases() == 0
 
 
 def test_a_verdict_committed_after_a_newer_one_still_opens_its_case(world: World) -> None:

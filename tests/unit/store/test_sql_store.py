@@ -107,6 +107,14 @@ def test_record_many_flags_duplicates_within_one_batch(store: SqlStore) -> None:
     assert store.count_verdicts() == 2
 
 
+def test_record_many_tells_new_from_stored_events_across_a_large_batch(store: SqlStore) -> None:
+    events = [_event(f"evt_big_{i}") for i in range(300)]
+    store.record_many([_recorded(e) for e in events[::2]])
+    assert store.record_many([_recorded(e) for e in events]) == [i % 2 == 1 for i in range(300)]
+    assert store.count_verdicts() == 300
+    assert _count(store, "events") == 300
+
+
 def test_entity_history_finds_user_and_listing(store: SqlStore) -> None:
     _record(store, _event("evt_m", "click here to win", actor="u_9"))
     _record(store, _listing("evt_l", "l_1", "free followers click here to win"))
