@@ -38,8 +38,8 @@ _RESCAN = timedelta(seconds=2)
 _SYNC_LOCK_KEY = 0x7457_7276
 # The API's group commit waits behind the opener's write lock: hold it for short chunks
 # (whichever bound comes first) and pause between them so waiting writers go first.
-_CHUNK_LINKS = 64
-_CHUNK_BUDGET_S = 0.004
+_CHUNK_LINKS = 32
+_CHUNK_BUDGET_S = 0.002
 _CHUNK_PAUSE_S = 0.002
 
 
