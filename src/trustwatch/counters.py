@@ -7,12 +7,17 @@ count. The in-process store is the default; ``stream.redis_counters`` scales out
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Protocol
 
 
 class CounterStore(Protocol):
     def add(self, key: str, member: str, at: float, window_s: float) -> int:
         """Record ``member`` under ``key`` at time ``at``; return distinct members in window."""
+        ...
+
+    def add_many(self, adds: Sequence[tuple[str, str]], at: float, window_s: float) -> list[int]:
+        """``add`` for each ``(key, member)`` in order, in one call (one round trip remotely)."""
         ...
 
 
@@ -24,17 +29,29 @@ class InMemoryCounters:
         self._max_keys = max_keys
 
     def add(self, key: str, member: str, at: float, window_s: float) -> int:
-        members = self._data.get(key)
+        data = self._data
+        members = data.get(key)
         if members is None:
             members = {}
-            self._data[key] = members
-            if len(self._data) > self._max_keys:
-                self._data.popitem(last=False)
+            data[key] = members
+            if len(data) > self._max_keys:
+                data.popitem(last=False)
         else:
-            self._data.move_to_end(key)
-        members[member] = max(at, members.get(member, at))
+            data.move_to_end(key)
+        # A member keeps its latest time, so an old event replayed late never refreshes it.
+        last = members.get(member, at)
+        members[member] = last if last > at else at
         floor = at - window_s
-        if len(members) > 64 or any(t < floor for t in members.values()):
-            for m in [m for m, t in members.items() if t < floor]:
-                del members[m]
-        return sum(1 for t in members.values() if floor <= t <= at)
+        count = 0
+        stale: list[str] = []
+        for m, t in members.items():
+            if t < floor:
+                stale.append(m)
+            elif t <= at:
+                count += 1
+        for m in stale:
+            del members[m]
+        return count
+
+    def add_many(self, adds: Sequence[tuple[str, str]], at: float, window_s: float) -> list[int]:
+        return [self.add(key, member, at, window_s) for key, member in adds]

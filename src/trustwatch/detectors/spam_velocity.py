@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,6 +51,11 @@ def word_hashes(words: list[str]) -> list[int]:
     return [zlib.crc32(w.encode()) for w in set(words)]
 
 
+@lru_cache(maxsize=64)
+def _band_prefixes(bins: int, rows: int) -> tuple[tuple[int, str], ...]:
+    return tuple((band, f"{bins}.{rows}.{band}:") for band in range(0, bins - rows + 1, rows))
+
+
 def band_keys(hashes: list[int], bins: int, rows: int) -> list[str]:
     """One-permutation MinHash of the word hashes, densified, cut into bands of ``rows`` bins."""
     if not hashes:
@@ -59,17 +65,20 @@ def band_keys(hashes: list[int], bins: int, rows: int) -> list[str]:
         b = h % bins
         if h < mins[b]:
             mins[b] = h
-    # An empty bin borrows its right neighbour's value (rotation), so short texts keep every band.
-    dense = mins[:]
-    for i in range(bins):
-        if mins[i] == _EMPTY:
-            step = 1
-            while mins[(i + step) % bins] == _EMPTY:
-                step += 1
-            dense[i] = (mins[(i + step) % bins] + step * _GOLDEN) & _EMPTY
+    dense = mins
+    if _EMPTY in mins:
+        # An empty bin borrows its right neighbour's value (rotation), so short texts keep
+        # every band.
+        dense = mins[:]
+        for i in range(bins):
+            if mins[i] == _EMPTY:
+                step = 1
+                while mins[(i + step) % bins] == _EMPTY:
+                    step += 1
+                dense[i] = (mins[(i + step) % bins] + step * _GOLDEN) & _EMPTY
+    digits = [str(v) for v in dense]
     return [
-        f"{bins}.{rows}.{band}:" + ".".join(map(str, dense[band : band + rows]))
-        for band in range(0, bins - rows + 1, rows)
+        prefix + ".".join(digits[band : band + rows]) for band, prefix in _band_prefixes(bins, rows)
     ]
 
 
@@ -147,16 +156,18 @@ class SpamVelocity(Detector):
             )
             actor = event.actor.id
             hashes = word_hashes(words)
-            recipients = max(
-                ctx.counters.add(f"spam:to:{actor}:{k}", recipient, at, p.window_s)
-                for k in band_keys(hashes, p.bins, p.rows)
-            )
-            senders = 0
-            if len(words) >= p.campaign_min_words:
-                senders = max(
-                    ctx.counters.add(f"spam:by:{k}", actor, at, p.window_s)
+            # Every key of this message in one counter call (one round trip to Redis).
+            adds = [(f"spam:to:{actor}:{k}", recipient) for k in band_keys(hashes, p.bins, p.rows)]
+            to_count = len(adds)
+            campaign = len(words) >= p.campaign_min_words
+            if campaign:
+                adds += [
+                    (f"spam:by:{k}", actor)
                     for k in band_keys(hashes, p.campaign_bins, p.campaign_rows)
-                )
+                ]
+            counts = ctx.counters.add_many(adds, at, p.window_s)
+            recipients = max(counts[:to_count])
+            senders = max(counts[to_count:]) if campaign else 0
             signals = []
             score = self._score(recipients, p.recipients)
             if score:
@@ -177,12 +188,9 @@ class SpamVelocity(Detector):
             keys = fingerprint_keys(text, p.bins, p.rows, p.min_words)
             if not keys:
                 return []
-            listings = max(
-                ctx.counters.add(
-                    f"spam:list:{event.actor.id}:{k}", event.listing.id, at, p.listing_window_s
-                )
-                for k in keys
-            )
+            listing_id = event.listing.id
+            adds = [(f"spam:list:{event.actor.id}:{k}", listing_id) for k in keys]
+            listings = max(ctx.counters.add_many(adds, at, p.listing_window_s))
             score = self._score(listings, p.listings)
             if score:
                 details = {"kind": "repeated_listing", "listings": listings}

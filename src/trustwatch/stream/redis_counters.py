@@ -2,12 +2,15 @@
 
 Members are scored by their latest time; one Lua script adds, trims the window and
 counts in a single round trip, so concurrent workers never see a half-applied add.
+``add_many`` pipelines one script call per key: still one round trip, and each key's add
+stays atomic and single-key (so it also works where keys live on different shards).
 Same semantics as ``trustwatch.counters.InMemoryCounters``: a member counts once.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from redis import Redis
@@ -38,3 +41,12 @@ class RedisCounters:
     def add(self, key: str, member: str, at: float, window_s: float) -> int:
         ttl = max(math.ceil(window_s), 60)
         return int(self._add(keys=[self._prefix + key], args=[member, at, window_s, ttl]))
+
+    def add_many(self, adds: Sequence[tuple[str, str]], at: float, window_s: float) -> list[int]:
+        if not adds:
+            return []
+        ttl = max(math.ceil(window_s), 60)
+        pipe = self._client.pipeline(transaction=False)
+        for key, member in adds:
+            self._add(keys=[self._prefix + key], args=[member, at, window_s, ttl], client=pipe)
+        return [int(n) for n in pipe.execute()]

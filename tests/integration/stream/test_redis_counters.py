@@ -57,3 +57,18 @@ def test_same_answers_as_the_in_process_counters(redis_prefix) -> None:
     steps = [("k", f"m{i % 7}", float(i * 3), 20.0) for i in range(40)]
     steps += [("j", f"m{i % 3}", float(100 - i), 30.0) for i in range(10)]
     assert [shared.add(*s) for s in steps] == [local.add(*s) for s in steps]
+
+
+def test_add_many_answers_as_the_in_process_counters(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    shared = RedisCounters(client, prefix)
+    local = InMemoryCounters()
+    batches = [
+        (float(t), [(f"k{(t + i) % 3}", f"m{(t * i) % 5}") for i in range(4)])
+        for t in range(0, 60, 3)
+    ]
+    expected = [local.add_many(adds, at, 20.0) for at, adds in batches]
+    assert max(max(counts) for counts in expected) > 1
+    assert [shared.add_many(adds, at, 20.0) for at, adds in batches] == expected
+    assert shared.add_many([], 70.0, 20.0) == []
+    assert client.ttl(f"{prefix}k0") > 0
