@@ -131,11 +131,14 @@ def find_phones(scan: Scan) -> None:
         start = m.start()
         candidate = m.group(0)
         jammed = start and text[start - 1].isalpha()
-        if jammed and _JAMMED_BEFORE.search(text, max(0, start - 8), start) is None:
-            continue
+        # A digit glued to a word ("m3 07700…", "b4 0161…") is not part of the number, but
+        # the groups after it may still be one.
+        skip_first = jammed and _JAMMED_BEFORE.search(text, max(0, start - 8), start) is None
         if _DATE.fullmatch(candidate):
             continue
         for first, last, compact in _numbers_in(candidate):
+            if skip_first and first == 0:
+                continue
             span = (start + first, start + last)
             if scan.taken(*span) or _NOT_PHONE_BEFORE.search(text, max(0, span[0] - 24), span[0]):
                 continue

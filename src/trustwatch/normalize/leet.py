@@ -32,6 +32,36 @@ _NOT_LEET = re.compile(
     r"|0x[0-9a-f]+|.*(?:[2689][0-9]|[0-9][2689]).*|[a-z]{0,2}[$£€][0-9.,]+"
 )
 _VOWELS = frozenset("aeiouy")
+# Two-letter words a disguised chat phrase is made of ("my numb3r 1s", "h1t m3 up 0n 1g").
+_SHORT_WORDS = frozenset(
+    [
+        "is",
+        "me",
+        "on",
+        "ig",
+        "in",
+        "it",
+        "my",
+        "at",
+        "to",
+        "so",
+        "no",
+        "of",
+        "or",
+        "us",
+        "up",
+        "we",
+        "be",
+        "do",
+        "go",
+        "if",
+        "an",
+        "as",
+        "by",
+        "hi",
+        "ok",
+    ]
+)
 _RARE_BEFORE_L = frozenset("rdtnmvwhjz")
 # Letters as "a", leet chars as "#", "!" as itself, dots kept, the rest as spaces: a text
 # whose shape has none of _SHAPE_HITS has no leet worth reading.
@@ -209,10 +239,13 @@ def leet_views(src: View) -> list[View]:
             and text[end + 1] in _LETTERS
             and (start == 0 or text[start - 1] in "/@ \t")
         )
-        # Two-char tokens only as a domain label ("wa.m3"); "b4" and "2u" are text-speak.
+        # Two-char tokens only as a domain label ("wa.m3") or when they read as a common
+        # short word ("m3", "1s", "0n", "!g"); "b4" and "2u" are text-speak.
+        # (The base view keeps "1g" as a gram; this view only adds the other reading.)
+        short_word = len(token) == 2 and _deleet(token)[0] in _SHORT_WORDS
         short = len(token) < 3 and not (len(token) == 2 and label) and not host_label
         has_letter = _LETTER.search(token) is not None or host_label
-        if short or not has_letter or _NOT_LEET.fullmatch(token):
+        if not short_word and (short or not has_letter or _NOT_LEET.fullmatch(token)):
             continue
         local, at, domain = token.partition("@")
         if at and local and domain and end < n and text[end] == ".":

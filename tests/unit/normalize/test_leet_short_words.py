@@ -1,0 +1,28 @@
+"""Two-character leet words of a disguised chat phrase are read, text-speak is left alone."""
+
+import pytest
+
+from trustwatch.entities import extract
+from trustwatch.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("my numb3r 1s on my bio", "my number is on my bio"),
+        ("h17 m3 up 0n 1G", "hit me up on ig"),
+        ("wh4t5 y0ur !G?", "whats your ig?"),
+    ],
+)
+def test_short_leet_words_are_read(text, reads):
+    assert reads in [v.text for v in normalize(text).views]
+
+
+@pytest.mark.parametrize("text", ["b4 2u gr8", "size 10 in uk", "5s and 7s"])
+def test_text_speak_and_numbers_stay_as_written(text):
+    assert [v.name for v in normalize(text).views] == ["base"]
+
+
+def test_a_digit_glued_to_a_word_does_not_hide_the_phone_number_after_it():
+    found = [(e.kind, e.text) for e in extract(normalize("whats@pp m3 07700 900 836"))]
+    assert found == [("phone", "07700 900 836")]
