@@ -83,15 +83,16 @@ def run_engine(
     flag_at: Action,
     texts: Sequence[str] | None = None,
 ) -> Scored:
-    """Fresh counters per call, so velocity detectors don't see the whole test set as a blast."""
+    """Each event with fresh counters: the datasets have no senders or times, so velocity
+    detectors must not read a shuffled test set as one blast."""
     from trustwatch.counters import InMemoryCounters
 
-    engine.counters = InMemoryCounters()
     scores = np.zeros(len(examples))
     flagged = np.zeros(len(examples), dtype=bool)
     latency = np.zeros(len(examples))
     expensive_before = _expensive_calls(engine)
     for i, ex in enumerate(examples):
+        engine.counters = InMemoryCounters()
         verdict = engine.evaluate(event_for(ex, i, texts[i] if texts is not None else None))
         latency[i] = verdict.latency_ms
         for decision in verdict.policies:

@@ -38,7 +38,7 @@ def model_metrics(engine: Engine, limit: int | None) -> tuple[str, dict[str, Any
             continue
         entry = reg.get(ref)
         spec = SPECS.get(entry.name)
-        if spec is None:
+        if spec is None or not spec.sources:
             continue
         ts = training_set(spec, splits=("test",), limit=limit)
         model, _ = serving.load(ref, spec.family)
