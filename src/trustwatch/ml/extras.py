@@ -136,10 +136,10 @@ def cascade(engine: Engine, limit: int | None) -> tuple[str, dict[str, Any]]:
 
     cost_limit = engine.pack.settings.expensive_cost
     examples = datasets.load("sms_phishing_mendeley").split("test")[:limit]
-    engine.counters = InMemoryCounters()
     reached: list[float] = []
     cheap: list[float] = []
     for i, ex in enumerate(examples):
+        engine.counters = InMemoryCounters()
         before = _expensive(engine, DETECTORS, cost_limit)
         verdict = engine.evaluate(event_for(ex, i))
         (reached if _expensive(engine, DETECTORS, cost_limit) > before else cheap).append(
