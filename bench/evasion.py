@@ -2,9 +2,10 @@
 
 Each true positive the engine catches has the evidence it was caught on disguised with one
 evasion from ``trustwatch.adversarial`` (leet, homoglyphs, zero-width, spacing…), and the
-whole stream is scored again. Data: synthetic marketplace events (``trustwatch.synth``), so
-these are figures on synthetic data. Baseline in the same run: the same stream with no
-mutation.
+whole stream is scored again (letter-level rewrites spare links, addresses and handles;
+spelled digits apply to phone numbers). Data: synthetic marketplace events
+(``trustwatch.synth``), so these are figures on synthetic data. Baseline in the same run:
+the same stream with no mutation.
 
     .venv/bin/python -m bench.evasion [--events 4000]
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import copy
 import random
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -26,6 +28,13 @@ from trustwatch.synth import generate
 from trustwatch.verdicts import Action, Verdict
 
 POLICIES = ("off_platform", "phishing", "counterfeit", "prohibited", "spam")
+# Links, addresses and handles are identifiers: letter-level rewrites (leet, spacing,
+# dotting) would make a link nobody can follow, so those mutations disguise the words
+# around them; link-level evasions (defanging, spelled dots, homoglyph hosts) apply.
+_IDENTIFIER = re.compile(r"://|www\.|@|^\S*[a-z0-9]\.[a-z]{2,}\S*$", re.I)
+_WORD_LEVEL = {"leet", "spaced", "dotted"}
+# Spelled-out digits disguise phone numbers, not digits inside words or links.
+_PHONE = re.compile(r"^[+(]?\d[\d ()\-.]{5,}\d$")
 
 
 def _set_field(event: dict[str, Any], path: str, value: str) -> None:
@@ -88,7 +97,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 for signal in decision.signals:
                     for ev in signal.evidence:
                         spans[ev.field].append(ev.text)
-                for field, targets in spans.items():
+                for field, found in spans.items():
+                    targets = [
+                        t
+                        for t in found
+                        if (name not in _WORD_LEVEL or not _IDENTIFIER.search(t))
+                        and (name != "spelled_digits" or _PHONE.match(t))
+                    ]
                     try:
                         text = _get_field(out, field)
                     except (KeyError, TypeError):

@@ -167,7 +167,10 @@ def mutate(
     word_fn = MUTATIONS[name]
 
     def fn(match: str, rng: random.Random) -> str:
-        # Mutate each whitespace-separated piece so the spaces between them survive.
+        # Mutate each whitespace-separated piece so the spaces between them survive; spaced
+        # letters need a wider gap between words, as people write them ("c h e c k  y o u r").
+        if name == "spaced":
+            return "  ".join(word_fn(piece, rng) for piece in match.split())
         return re.sub(r"\S+", lambda m: word_fn(m.group(0), rng), match)
 
     if targets is not None:

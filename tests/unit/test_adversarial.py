@@ -30,3 +30,8 @@ def test_spelled_digits_turn_a_phone_number_into_words():
 @given(st.sampled_from(sorted(MUTATIONS)), st.text(max_size=60), st.integers(0, 10_000))
 def test_mutations_never_raise_and_are_deterministic_per_seed(name, text, seed):
     assert mutate(name, text, random.Random(seed)) == mutate(name, text, random.Random(seed))
+
+
+def test_spaced_phrases_keep_a_wider_gap_between_words():
+    out = mutate("spaced", "check your email", random.Random(1), targets=["check your email"])
+    assert out == "c h e c k  y o u r  e m a i l"

@@ -106,6 +106,15 @@ def joined_view(src: View) -> View | None:
                 words.append([])
         if any(not word for word in words):
             words = [gaps]
+            widths = {len(g[2]) for g in gaps if not g[2].strip()}
+            if len(widths) > 1:
+                # Letters one space apart, words further apart ("c h e c k  y o u r"):
+                # the wider gaps are word breaks and stay as one space.
+                narrow = min(widths)
+                edits.extend(
+                    (start, end, "" if len(gap) == narrow else " ") for start, end, gap in gaps
+                )
+                continue
         for word in words:
             counts = Counter(g[2] for g in word)
             # The usual gap; on a tie a dot-free one ("t . m e"), then the shortest

@@ -26,3 +26,8 @@ def test_text_speak_and_numbers_stay_as_written(text):
 def test_a_digit_glued_to_a_word_does_not_hide_the_phone_number_after_it():
     found = [(e.kind, e.text) for e in extract(normalize("whats@pp m3 07700 900 836"))]
     assert found == [("phone", "07700 900 836")]
+
+
+def test_spaced_letters_with_wider_gaps_between_words_keep_the_word_breaks():
+    views = [v.text for v in normalize("c h e c k  y o u r  e m a i l now").views]
+    assert "check your email now" in views
