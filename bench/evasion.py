@@ -16,6 +16,7 @@ import argparse
 import copy
 import random
 import re
+import zlib
 from collections import defaultdict
 from typing import Any
 
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     clean = _score(loaded, events)
     recalls = {"clean": _recall(events, clean)}
     for name in MUTATIONS:
-        rng = random.Random(hash(name) & 0xFFFF)
+        rng = random.Random(zlib.crc32(name.encode()))
         mutated = []
         for event, verdict in zip(events, clean, strict=True):
             out = copy.deepcopy(event)

@@ -120,7 +120,8 @@ class KeywordStuffing(Detector):
             if field_name not in item.fields:
                 continue
             normalized = item.normalized(field_name)
-            view = normalized.view("skeleton") or normalized.base
+            # The most folded view: a wall of leet or dotted tags is still a wall.
+            view = normalized.folded
             runs, hashtags = _runs(view.text)
             for run in runs:
                 brands = len(run.brands)

@@ -131,8 +131,9 @@ class SpamVelocity(Detector):
         parts = []
         for field_name in fields:
             if field_name in item.fields:
-                normalized = item.normalized(field_name)
-                parts.append((normalized.view("skeleton") or normalized.base).text)
+                # The most folded view, so a blast disguised differently per copy (leet,
+                # spacing, look-alikes) still fingerprints as one text.
+                parts.append(item.normalized(field_name).folded.text)
         return " ".join(parts)
 
     @staticmethod
