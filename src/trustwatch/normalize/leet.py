@@ -104,7 +104,12 @@ def joined_view(src: View) -> View | None:
                 words[-1].append(found)
             else:
                 words.append([])
-        if any(not word for word in words):
+        symbol_gaps = sum(1 for g in gaps if g[2].strip())
+        if any(not word for word in words) and symbol_gaps > len(gaps) - symbol_gaps:
+            # Mostly dotted/dashed letters ("s-e-n-d m-e t*h*e 6 c.o.d.e"): the plain
+            # spaces are word breaks, and a one-letter word ("6") stays as it is.
+            words = [word for word in words if word]
+        elif any(not word for word in words):
             words = [gaps]
             widths = {len(g[2]) for g in gaps if not g[2].strip()}
             if len(widths) > 1:

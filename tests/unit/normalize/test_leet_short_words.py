@@ -31,3 +31,8 @@ def test_a_digit_glued_to_a_word_does_not_hide_the_phone_number_after_it():
 def test_spaced_letters_with_wider_gaps_between_words_keep_the_word_breaks():
     views = [v.text for v in normalize("c h e c k  y o u r  e m a i l now").views]
     assert "check your email now" in views
+
+
+def test_dotted_words_separated_by_spaces_are_joined_word_by_word():
+    text = "s-e-n-d m-e t*h*e 6 d-i-g-i-t c.o.d.e"
+    assert "send me the 6 digit code" in [v.text for v in normalize(text).views]
