@@ -27,7 +27,8 @@ _DIGIT_TABLE = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t"}
 # Not leetspeak: numbers with a unit or ordinal, hex, digit runs with a 2, 6, 8 or 9 in
 # them (years, ids, prices like "1299"), and prices written with a currency ("a$140").
 _NOT_LEET = re.compile(
-    r"\d+(?:st|nd|rd|th|am|pm|k|m|x|gb|mb|tb|ml|cl|cm|mm|km|kg|g|mg|mcg|lb|lbs|oz|p|ft|in|yo"
+    r"\d*(?:1st|2nd|3rd|[04-9]th|1[0-9]th)|\d+(?:am|pm|k|m|x|gb|mb|tb|ml|cl|cm|mm|km|kg|g|mg|mcg"
+    r"|lb|lbs|oz|p|ft|in|yo"
     r"|yrs?|s|hrs?|mins?|secs?|days?|wks?|mths?|d|h|w|y)|x\d+"
     r"|0x[0-9a-f]+|.*(?:[2689][0-9]|[0-9][2689]).*|[a-z]{0,2}[$£€][0-9.,]+"
 )

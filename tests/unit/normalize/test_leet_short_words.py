@@ -36,3 +36,8 @@ def test_spaced_letters_with_wider_gaps_between_words_keep_the_word_breaks():
 def test_dotted_words_separated_by_spaces_are_joined_word_by_word():
     text = "s-e-n-d m-e t*h*e 6 d-i-g-i-t c.o.d.e"
     assert "send me the 6 digit code" in [v.text for v in normalize(text).views]
+
+
+def test_a_leet_word_that_looks_like_a_wrong_ordinal_is_read():
+    assert "please send me the code" in [v.text for v in normalize("please 53nd m3 7h3 c0de").views]
+    assert [v.name for v in normalize("the 2nd, 3rd, 21st and 11th").views] == ["base"]
