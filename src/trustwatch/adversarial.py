@@ -174,10 +174,22 @@ def mutate(
         return re.sub(r"\S+", lambda m: word_fn(m.group(0), rng), match)
 
     if targets is not None:
-        out = text
-        for target in sorted(set(targets), key=len, reverse=True):
-            if target:
-                out = re.sub(re.escape(target), lambda m: fn(m.group(0), rng), out, flags=re.I)
-        return out
+        wanted = sorted({t for t in targets if t}, key=len, reverse=True)
+        if not wanted:
+            return text
+        union = re.compile("|".join(re.escape(t) for t in wanted), re.I)
+        # Targets next to each other ("paypal" "friends and family") are one phrase to the
+        # writer: disguise them together, so spacing keeps the break between them.
+        spans: list[list[int]] = []
+        for m in union.finditer(text):
+            if spans and not text[spans[-1][1] : m.start()].strip():
+                spans[-1][1] = m.end()
+            else:
+                spans.append([m.start(), m.end()])
+        pieces, pos = [], 0
+        for start, end in spans:
+            pieces += [text[pos:start], fn(text[start:end], rng)]
+            pos = end
+        return "".join(pieces) + text[pos:]
     pattern = _CONTACT if name in ("separators", "spelled_digits") else _WORD
     return pattern.sub(lambda m: fn(m.group(0), rng) if rng.random() < share else m.group(0), text)
