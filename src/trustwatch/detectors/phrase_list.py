@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
 from pydantic import BaseModel, ConfigDict, Field
 
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
@@ -30,6 +31,14 @@ class PhraseList(Detector):
             re.escape(p.casefold()) for p in sorted(params.phrases, key=len, reverse=True)
         )
         self._rx = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+        # Every match holds one phrase literally: one automaton pass rules most views out.
+        self._gate: ahocorasick.Automaton | None = None
+        folded = [p.casefold() for p in params.phrases]
+        if all(folded):
+            self._gate = ahocorasick.Automaton()
+            for phrase in folded:
+                self._gate.add_word(phrase, phrase)
+            self._gate.make_automaton()
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         spans: list[Span] = []
@@ -38,6 +47,8 @@ class PhraseList(Detector):
                 continue
             seen: set[tuple[int, int]] = set()
             for view in item.normalized(field_name).views:
+                if self._gate is not None and next(self._gate.iter(view.text), None) is None:
+                    continue
                 for m in self._rx.finditer(view.text):
                     start, end = view.to_original(m.start(), m.end())
                     if (start, end) not in seen:
