@@ -16,6 +16,7 @@ COMMON_TLDS = (
     "com|net|org|co|uk|io|me|ly|info|biz|xyz|ru|cn|de|fr|es|nl|pl|eu|us|ca|au|in|it|ie"
     "|app|site|online|shop|store|top|club|link|live|click|cc|tk|ml|ga|cf|gq|pw|ws|su|vip"
     "|icu|buzz|fun|gd|to|gl|be|at|ch|se|dk|no|fi|pt|gr|tv|gg|sh|im|ai|so|page|dev|cloud"
+    "|help|support|services|center|email|tech|bond|sbs|cfd|rest|lol|mobi|website|space"
 )
 # Mail providers whose name alone after "at" makes an address: "john at gmail".
 MAIL_PROVIDERS = (
@@ -60,6 +61,8 @@ _SEPARATOR = re.compile(
     # a dot in an address's local part: "jane dot doe at gmail"
     rf"|[\w-]+(?:{_DOT_WORD}[\w-]+){{0,4}}(?:\s+(?:at|@)\s+|{_AT_WORD}|@)"
     rf"(?:(?:{MAIL_PROVIDERS})\b|[\w-]+(?:{_DOT_WORD}|\.)(?:{COMMON_TLDS})\b))"
+    # an IP address spelled out: "155 dot 45 dot 42 dot 49"
+    rf"|(?<=\d)(?P<ipdot>\s+dot\s+)(?=\d)"
     rf"|(?<=\w)(?P<slash>\s+(?:forward\s+)?slash\s+)(?=\w)"
     rf"|(?<=[\w\])])(?P<dotb>{_DOT_BRACKET})(?=\w)"
     rf"|(?<=\w)(?P<sdot>\s+\.\s+)(?=(?:{_PLAIN_TLDS})\b)"
@@ -186,7 +189,7 @@ def spelled_view(src: View) -> View | None:
             edits.append((m.start(), m.end(), "http"))
         elif kind == "colon":
             edits.append((m.start(), m.end(), ":"))
-        elif kind in ("dot", "dotb", "sdot"):
+        elif kind in ("dot", "dotb", "sdot", "ipdot"):
             edits.append((m.start(), m.end(), "."))
         elif kind == "slash":
             # Only after a domain: "paypal dot me slash jess", not "either slash or".

@@ -41,3 +41,14 @@ def test_dotted_words_separated_by_spaces_are_joined_word_by_word():
 def test_a_leet_word_that_looks_like_a_wrong_ordinal_is_read():
     assert "please send me the code" in [v.text for v in normalize("please 53nd m3 7h3 c0de").views]
     assert [v.name for v in normalize("the 2nd, 3rd, 21st and 11th").views] == ["base"]
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("help: http://verify-stripe DOT help/payout", "http://verify-stripe.help/payout"),
+        ("refund via http://155 DOT 45 DOT 42 DOT 49/order", "http://155.45.42.49/order"),
+    ],
+)
+def test_spelled_dots_in_scam_tlds_and_ip_addresses_are_read(text, url):
+    assert [e.value for e in extract(normalize(text)) if e.kind == "url"] == [url]
