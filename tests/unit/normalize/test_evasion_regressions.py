@@ -1,4 +1,4 @@
-"""Two-character leet words of a disguised chat phrase are read, text-speak is left alone."""
+"""Evasions found by the evasion benchmark: each stays undone by a normalized view."""
 
 import pytest
 
