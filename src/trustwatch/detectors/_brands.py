@@ -9,14 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from trustwatch.detectors.base import Item
 from trustwatch.lexicon import Hit, Lexicon, load_lexicon
 
 LEXICON = "counterfeit"
 BRAND_FIELD = "listing.brand"
-_scans: WeakKeyDictionary[Item, list[Hit]] = WeakKeyDictionary()
+_SCAN = "counterfeit_scan"  # key of the item's memo
 
 
 def lexicon() -> Lexicon:
@@ -25,13 +24,12 @@ def lexicon() -> Lexicon:
 
 def scan(item: Item) -> list[Hit]:
     """Every counterfeit-lexicon hit over the item's text fields (memoized per item)."""
-    found = _scans.get(item)
+    found: list[Hit] | None = item.memo.get(_SCAN)
     if found is None:
         fields = [
             f for f in item.fields if f != BRAND_FIELD or _exact_brand(item.fields[f]) is None
         ]
-        found = lexicon().search_item(item, fields)
-        _scans[item] = found
+        found = item.memo[_SCAN] = lexicon().search_item(item, fields)
     return found
 
 

@@ -7,7 +7,7 @@ expensive one while a policy is still undecided (the cascade).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -56,6 +56,8 @@ class Item:
         self.fields: dict[str, str] = event.text_fields()
         self._normalized: dict[str, Normalized] = {}
         self._entities: dict[str, list[Entity]] = {}
+        # Work several detectors share for this item (a lexicon scan), keyed by its owner.
+        self.memo: dict[Hashable, Any] = {}
 
     def normalized(self, field_name: str) -> Normalized:
         cached = self._normalized.get(field_name)

@@ -7,8 +7,6 @@ twice with different ``categories``.
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from trustwatch.detectors.base import Context, Detector, Item, Signal, register
@@ -16,7 +14,7 @@ from trustwatch.lexicon import Hit, Lexicon, load_lexicon
 
 LEXICON = "prohibited"
 # One scan per item and field set, shared by every instance (a policy uses several).
-_scans: WeakKeyDictionary[Item, dict[tuple[str, ...] | None, list[Hit]]] = WeakKeyDictionary()
+_SCANS = "prohibited_scans"  # key of the item's memo
 
 
 def _lexicon() -> Lexicon:
@@ -82,7 +80,7 @@ class ProhibitedItems(Detector):
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         fields = tuple(self.p.fields) if self.p.fields is not None else None
-        per_item = _scans.setdefault(item, {})
+        per_item: dict[tuple[str, ...] | None, list[Hit]] = item.memo.setdefault(_SCANS, {})
         every = per_item.get(fields)
         if every is None:
             every = per_item[fields] = self._lexicon.search_item(item, fields)

@@ -35,9 +35,10 @@ class RecalledProducts(Detector):
         self.p = params
         self._lexicon = load_lexicon(LEXICON)
         self._records: dict[str, dict[str, str]] = self._lexicon.data.get("recalls", {})
+        self._version = f"{LEXICON}@{self._lexicon.version}:{len(self._records)}"
 
     def version(self) -> str | None:
-        return f"{LEXICON}@{self._lexicon.version}:{len(self._records)}"
+        return self._version
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         hits = self._lexicon.search_item(item, self.p.fields)
