@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import Counter
 
 from trustwatch.normalize import Normalized, normalize
 
@@ -41,7 +42,7 @@ def _bucket(value: float, edges: tuple[float, ...]) -> int:
 
 
 def _digit_share(text: str) -> float:
-    return sum(1 for c in text if c.isdigit()) / max(len(text), 1)
+    return sum(map(str.isdigit, text)) / max(len(text), 1)
 
 
 def shape_tokens(original: str, spelled: str = "") -> list[str]:
@@ -55,8 +56,8 @@ def shape_tokens(original: str, spelled: str = "") -> list[str]:
     ):
         if rx.search(original) or (spelled and rx.search(spelled)):
             out.append(token)
-    letters = sum(1 for c in original if c.isalpha()) or 1
-    caps = sum(1 for c in original if c.isupper()) / letters
+    letters = sum(map(str.isalpha, original)) or 1
+    caps = sum(map(str.isupper, original)) / letters
     digits = max(_digit_share(original), _digit_share(spelled))
     out.append(f"__caps{_bucket(caps, (0.1, 0.3, 0.6))}__")
     out.append(f"__digits{_bucket(digits, (0.02, 0.08, 0.2))}__")
@@ -119,7 +120,7 @@ ANALYZERS = {
 class SparseBlock:
     """One TF-IDF block (sublinear tf, l2 norm) folded into a linear model's weights."""
 
-    __slots__ = ("analyzer", "idf", "vocab", "weight")
+    __slots__ = ("analyzer", "idf", "table", "vocab", "weight")
 
     def __init__(
         self, analyzer: str, vocab: dict[str, int], idf: list[float], weight: list[float]
@@ -128,18 +129,17 @@ class SparseBlock:
         self.vocab = vocab
         self.idf = idf
         self.weight = weight
+        # One lookup per gram at scoring time: gram -> (idf, weight).
+        self.table = {g: (idf[i], weight[i]) for g, i in vocab.items()}
 
     def score(self, pair: Pair) -> float:
-        counts: dict[str, int] = {}
-        for g in ANALYZERS[self.analyzer](pair):
-            counts[g] = counts.get(g, 0) + 1
-        vocab, idf, weight = self.vocab, self.idf, self.weight
+        get = self.table.get
         dot = 0.0
         sq = 0.0
-        for g, c in counts.items():
-            j = vocab.get(g)
-            if j is not None:
-                v = (1.0 + math.log(c)) * idf[j]
+        for g, c in Counter(ANALYZERS[self.analyzer](pair)).items():
+            entry = get(g)
+            if entry is not None:
+                v = entry[0] if c == 1 else (1.0 + math.log(c)) * entry[0]
                 sq += v * v
-                dot += v * weight[j]
+                dot += v * entry[1]
         return dot / math.sqrt(sq) if sq > 0.0 else 0.0
