@@ -158,7 +158,7 @@ class ContactOffPlatform(Detector):
             for e, kind in _contact_kinds(item.entities(field_name)):
                 buckets[kind].append(Span(field_name, e.start, e.end, e.text))
             views = distinct_views(item, field_name)
-            groups = _ANCHORS.found(views)
+            groups = _ANCHORS.found_in(item, field_name)
             for view in views if groups else ():
                 text = view.text
                 for name, bucket in (

@@ -159,7 +159,7 @@ class PaymentOffPlatform(Detector):
         request = on_platform = False
         for field_name in item.fields:
             views = distinct_views(item, field_name)
-            groups = _ANCHORS.found(views)
+            groups = _ANCHORS.found_in(item, field_name)
             for view in views:
                 text = view.text
                 found_weak = False

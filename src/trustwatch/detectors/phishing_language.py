@@ -172,7 +172,7 @@ class PhishingLanguage(Detector):
                         found.setdefault("impersonation", []).append(
                             span_of(item, field_name, view, m.start(), m.end())
                         )
-            groups = _ANCHORS.found(views)
+            groups = _ANCHORS.found_in(item, field_name)
             for view in views if groups else ():
                 text = view.text
                 for family in groups:
