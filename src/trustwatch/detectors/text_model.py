@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +20,17 @@ from trustwatch.detectors.base import (
 
 MODEL_REF = r"^[a-z][a-z0-9_]*@(\d+|latest|promoted)$"
 _LINKISH = re.compile(r"://|^www\.|^[\w-]+(\.[\w-]+)+(/|$)")
+
+
+# Gram counts per item and field, shared by every text model that reads the same text.
+_GRAMS: WeakKeyDictionary[Item, dict[str, dict[str, Counter[str]]]] = WeakKeyDictionary()
+
+
+def _gram_cache(item: Item, field_name: str) -> dict[str, Counter[str]]:
+    per_item = _GRAMS.get(item)
+    if per_item is None:
+        per_item = _GRAMS[item] = {}
+    return per_item.setdefault(field_name, {})
 
 
 def _selected(item: Item, fields: list[str] | None) -> list[str]:
@@ -99,7 +112,9 @@ class TextModel(Detector):
                 self.p.max_chars is not None and len(text) > self.p.max_chars
             ):
                 continue
-            proba = self.model.proba(from_normalized(item.normalized(field_name)))
+            proba = self.model.proba(
+                from_normalized(item.normalized(field_name)), _gram_cache(item, field_name)
+            )
             if best is None or proba > best[0]:
                 best = (proba, remap(proba, self.threshold, self.p.band), field_name)
         if best is None or best[1] <= 0.0:

@@ -132,11 +132,19 @@ class SparseBlock:
         # One lookup per gram at scoring time: gram -> (idf, weight).
         self.table = {g: (idf[i], weight[i]) for g, i in vocab.items()}
 
-    def score(self, pair: Pair) -> float:
+    def score(self, pair: Pair, counts: dict[str, Counter[str]] | None = None) -> float:
+        """``counts`` caches each analyzer's gram counts, so models reading one text share them."""
+        if counts is None:
+            grams = Counter(ANALYZERS[self.analyzer](pair))
+        else:
+            found = counts.get(self.analyzer)
+            if found is None:
+                found = counts[self.analyzer] = Counter(ANALYZERS[self.analyzer](pair))
+            grams = found
         get = self.table.get
         dot = 0.0
         sq = 0.0
-        for g, c in Counter(ANALYZERS[self.analyzer](pair)).items():
+        for g, c in grams.items():
             entry = get(g)
             if entry is not None:
                 v = entry[0] if c == 1 else (1.0 + math.log(c)) * entry[0]

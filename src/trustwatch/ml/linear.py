@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,11 +43,11 @@ class LinearModel:
         self.intercept = intercept
         self.calibrator = calibrator
 
-    def decision(self, pair: Pair) -> float:
-        return self.intercept + sum(b.score(pair) for b in self.blocks)
+    def decision(self, pair: Pair, counts: dict[str, Counter[str]] | None = None) -> float:
+        return self.intercept + sum(b.score(pair, counts) for b in self.blocks)
 
-    def proba(self, pair: Pair) -> float:
-        return self.calibrator(self.decision(pair))
+    def proba(self, pair: Pair, counts: dict[str, Counter[str]] | None = None) -> float:
+        return self.calibrator(self.decision(pair, counts))
 
     def proba_many(self, pairs: Sequence[Pair]) -> np.ndarray:
         return np.array([self.proba(p) for p in pairs], dtype=float)
