@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from trustwatch.detectors.base import (
@@ -16,6 +20,15 @@ from trustwatch.detectors.base import (
 from trustwatch.detectors.text_model import MODEL_REF
 
 URL_KINDS = ("url", "domain")
+_BRANDS = Path(__file__).parent / "data" / "phishing_domains.yaml"
+
+
+@lru_cache(maxsize=1)
+def official_domains() -> frozenset[str]:
+    data = yaml.safe_load(_BRANDS.read_text(encoding="utf-8")) or {}
+    return frozenset(
+        d for brand in (data.get("brands") or {}).values() for d in brand.get("domains", ())
+    )
 
 
 class UrlModelParams(BaseModel):
@@ -29,7 +42,9 @@ class UrlModelParams(BaseModel):
     )
     band: float = Field(default=0.5, gt=0.0, lt=1.0)
     skip_marketplace: bool = Field(
-        default=True, description="links to the marketplace's own domains are never scored"
+        default=True,
+        description="links to the marketplace's own domains and to the official domains of "
+        "the brands phishers imitate (phishing_links' reference data) are never scored",
     )
 
 
@@ -61,7 +76,9 @@ class UrlModel(Detector):
             if entity.kind not in URL_KINDS:
                 continue
             domain = entity.attrs.get("registrable_domain")
-            if self.p.skip_marketplace and domain in ctx.marketplace_domains:
+            if self.p.skip_marketplace and (
+                domain in ctx.marketplace_domains or domain in official_domains()
+            ):
                 continue
             url = entity.value if "://" in entity.value else f"http://{entity.value}"
             proba = self.model.proba(url_pair(url))
