@@ -207,38 +207,32 @@ class Engine:
     ) -> list[tuple[_Bound, list[Signal]]]:
         """Each detector's signals; a detector shared by several policies runs once per event."""
         out: list[tuple[_Bound, list[Signal]]] = []
+        calls = self.detector_calls
+        seconds = self.detector_seconds
         for b in bounds:
-            found = memo.get(id(b.detector))
+            det = b.detector
+            found = memo.get(id(det))
             if found is None:
-                found = self._run(b.detector, item, ctx, memo, errors)
+                started = time.perf_counter()
+                try:
+                    found = det.detect(item, ctx)
+                except Exception as exc:
+                    found = self._failed(det, item, exc, errors)
+                memo[id(det)] = found
+                name = det.name
+                calls[name] = calls.get(name, 0) + 1
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
             out.append((b, found))
         return out
 
-    def _run(
-        self,
-        det: Detector,
-        item: Item,
-        ctx: Context,
-        memo: dict[int, list[Signal]],
-        errors: list[str],
-    ) -> list[Signal]:
-        started = time.perf_counter()
-        try:
-            found = det.detect(item, ctx)
-        except Exception as exc:
-            if self.strict:
-                raise
-            self.detector_errors[det.name] = self.detector_errors.get(det.name, 0) + 1
-            _log.exception("detector %s failed on event %s", det.name, item.event.id)
-            errors.append(f"{det.name}: {type(exc).__name__}: {exc}")
-            found = []
-        memo[id(det)] = found
-        name = det.name
-        self.detector_calls[name] = self.detector_calls.get(name, 0) + 1
-        self.detector_seconds[name] = (
-            self.detector_seconds.get(name, 0.0) + time.perf_counter() - started
-        )
-        return found
+    def _failed(self, det: Detector, item: Item, exc: Exception, errors: list[str]) -> list[Signal]:
+        """A detector raised: strict engines re-raise; others fail open and record the error."""
+        if self.strict:
+            raise exc
+        self.detector_errors[det.name] = self.detector_errors.get(det.name, 0) + 1
+        _log.exception("detector %s failed on event %s", det.name, item.event.id, exc_info=exc)
+        errors.append(f"{det.name}: {type(exc).__name__}: {exc}")
+        return []
 
 
 def _combine(noisy_or: bool, results: list[tuple[_Bound, list[Signal]]]) -> float:
