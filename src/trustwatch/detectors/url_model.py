@@ -21,6 +21,7 @@ from trustwatch.detectors.text_model import MODEL_REF
 
 URL_KINDS = ("url", "domain")
 _BRANDS = Path(__file__).parent / "data" / "phishing_domains.yaml"
+_OWN_SITE = (None, "", "www")
 
 
 @lru_cache(maxsize=1)
@@ -43,8 +44,8 @@ class UrlModelParams(BaseModel):
     band: float = Field(default=0.5, gt=0.0, lt=1.0)
     skip_marketplace: bool = Field(
         default=True,
-        description="links to the marketplace's own domains and to the official domains of "
-        "the brands phishers imitate (phishing_links' reference data) are never scored",
+        description="links to the marketplace's own domains, and to the own sites (no "
+        "subdomain but www) of the brands phishers imitate, are never scored",
     )
 
 
@@ -77,7 +78,9 @@ class UrlModel(Detector):
                 continue
             domain = entity.attrs.get("registrable_domain")
             if self.p.skip_marketplace and (
-                domain in ctx.marketplace_domains or domain in official_domains()
+                domain in ctx.marketplace_domains
+                # Only the brand's own site: docs.google.com or x.amazonaws.com host anyone.
+                or (domain in official_domains() and entity.attrs.get("subdomain") in _OWN_SITE)
             ):
                 continue
             url = entity.value if "://" in entity.value else f"http://{entity.value}"
