@@ -1,0 +1,1 @@
+"""Learned detectors: datasets, training, calibration, registry, evaluation, weak supervision."""
