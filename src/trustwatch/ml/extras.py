@@ -261,6 +261,7 @@ def synthetic(engine: Engine, n: int, log: Log) -> tuple[str, dict[str, Any]]:
                 f"{m['positives']} |"
             )
         log(f"synthetic {label}: " + ", ".join(f"{p} {out[p][label]['f1']}" for p in WS_POLICIES))
+    rows += ["", *_weak_cards()]
     body = (
         "**SYNTHETIC data** (`trustwatch.synth`, seed 777, only templates held out of the weak-"
         f"label training; {len(raw)} events). No public labels exist for these policies; these "
@@ -268,3 +269,27 @@ def synthetic(engine: Engine, n: int, log: Log) -> tuple[str, dict[str, Any]]:
         "traffic. Flagged = action at least `review`.\n\n" + "\n".join(rows)
     )
     return body, out
+
+
+def _weak_cards() -> list[str]:
+    """Each weak-supervision model's card: label model, baselines and the model, same data."""
+    reg = Registry()
+    lines = [
+        "Weakly supervised models (registered; in a pack only where listed above), from their "
+        "cards: F1 on the held-out synthetic templates of their own corpus (seed 101).",
+        "",
+        "| model | in default pack | rules (any fires) | majority vote | snorkel label model "
+        "| model trained on label-model labels |",
+        "|---|---|---|---|---|---|",
+    ]
+    used = set(Engine.from_path().model_versions.values())
+    for name in reg.names():
+        if not name.endswith("_ws"):
+            continue
+        entry = reg.get(f"{name}@promoted")
+        m = entry.card["metrics"]["synthetic_heldout_templates"]
+        lines.append(
+            f"| {entry.ref} | {'yes' if entry.ref in used else 'no'} | {m['rules_any']['f1']} | "
+            f"{m['majority_vote']['f1']} | {m['label_model']['f1']} | {m['model@0.5']['f1']} |"
+        )
+    return lines
