@@ -16,11 +16,17 @@ from typing import Any
 
 from bench.harness import median_seconds, percentile, table, write_results
 from trustwatch.counters import InMemoryCounters
+from trustwatch.detectors.base import COST_LINEAR_MODEL, detector_factory
 from trustwatch.engine import Engine
 from trustwatch.events import parse_event
 from trustwatch.lexicon import DATA_DIR, LexiconError, load_lexicon
-from trustwatch.policy.pack import load_pack
+from trustwatch.policy.pack import Pack, load_pack
 from trustwatch.synth import generate
+
+
+def _detector_cost(name: str) -> float:
+    factory = detector_factory(name)
+    return COST_LINEAR_MODEL if factory is None else factory.cost
 
 
 def _lexicon_terms() -> list[str]:
@@ -50,13 +56,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     positives = sum(1 for e in raw if e["synthetic"]["labels"])
     lengths = [sum(len(t) for t in e.text_fields().values()) for e in events]
     loaded = load_pack(None)
+    # The same pack without its learned detectors: what the rule engine itself costs.
+    rules_only = loaded.pack.model_copy(deep=True)
+    for policy in rules_only.policies.values():
+        policy.detectors = [
+            d for d in policy.detectors if _detector_cost(d.use) < COST_LINEAR_MODEL
+        ]
 
-    def run_engine() -> list[float]:
-        engine = Engine(loaded, counters=InMemoryCounters())
+    def run_engine(pack: Pack = loaded.pack) -> list[float]:
+        engine = Engine(pack, counters=InMemoryCounters())
         return [engine.evaluate(e).latency_ms for e in events]
 
     latencies = run_engine()
     engine_s, engine_runs = median_seconds(run_engine, runs=args.runs)
+    rules_latencies = run_engine(rules_only)
+    rules_s, rules_runs = median_seconds(lambda: run_engine(rules_only), runs=args.runs)
 
     patterns = [re.compile(r"\b" + re.escape(t) + r"\b") for t in _lexicon_terms()]
     texts = [[t.lower() for t in e.text_fields().values()] for e in events]
@@ -79,6 +93,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             engine_s / n * 1e6,
             percentile(latencies, 50) * 1000,
             percentile(latencies, 99) * 1000,
+        ],
+        [
+            "trustwatch engine, rule detectors only",
+            n / rules_s,
+            rules_s / n * 1e6,
+            percentile(rules_latencies, 50) * 1000,
+            percentile(rules_latencies, 99) * 1000,
         ],
         [
             f"baseline: naive regex loop ({len(patterns)} terms)",
@@ -104,6 +125,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "p50_us": percentile(latencies, 50) * 1000,
             "p99_us": percentile(latencies, 99) * 1000,
             "run_seconds": engine_runs,
+        },
+        "engine_rules_only": {
+            "events_per_s": n / rules_s,
+            "us_per_event": rules_s / n * 1e6,
+            "p50_us": percentile(rules_latencies, 50) * 1000,
+            "p99_us": percentile(rules_latencies, 99) * 1000,
+            "run_seconds": rules_runs,
+            "detectors": sorted({d.use for p in rules_only.policies.values() for d in p.detectors}),
         },
         "baseline_naive_regex": {
             "events_per_s": n / naive_s,

@@ -87,6 +87,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             ctx = Context(Mode.LIVE, events[0].occurred_at, InMemoryCounters())
             fired = 0
             for it in items:
+                # Work detectors share through the item (anchor pass, lexicon scans) is not
+                # left over from the previous run or detector: each pays for it in full.
+                it.memo.clear()
                 ctx.now = it.event.occurred_at
                 fired += bool(det.detect(it, ctx))
             return fired
