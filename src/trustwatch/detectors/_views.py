@@ -12,14 +12,22 @@ from trustwatch.normalize import View
 
 
 def distinct_views(item: Item, field_name: str) -> list[View]:
-    """The field's views, skipping any whose text repeats an earlier one (most do)."""
-    seen: set[str] = set()
-    out: list[View] = []
-    for view in item.normalized(field_name).views:
-        if view.text not in seen:
-            seen.add(view.text)
-            out.append(view)
+    """The field's views, skipping any whose text repeats an earlier one (most do).
+
+    Made once per item and field (several detectors ask); treat the list as read-only."""
+    key = (_VIEWS, field_name)
+    out: list[View] | None = item.memo.get(key)
+    if out is None:
+        seen: set[str] = set()
+        out = item.memo[key] = []
+        for view in item.normalized(field_name).views:
+            if view.text not in seen:
+                seen.add(view.text)
+                out.append(view)
     return out
+
+
+_VIEWS = "distinct_views"
 
 
 def matches(views: list[View], rx: re.Pattern[str]) -> Iterator[tuple[View, re.Match[str]]]:
