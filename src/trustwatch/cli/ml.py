@@ -93,6 +93,11 @@ def train(
     default=True,
     help="also model-level calibration, cross-dataset generalisation and cascade",
 )
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="labelled events (review decisions or JSONL with `labels`) to score the pack on",
+)
 def evaluate(
     pack: Path | None,
     out: Path,
@@ -101,13 +106,32 @@ def evaluate(
     tasks: tuple[str, ...],
     no_evasions: bool,
     extras: bool,
+    labels: Path | None,
 ) -> None:
-    """Run each dataset's held-out split through the engine and write the evaluation report."""
+    """Run each dataset's held-out split through the engine and write the evaluation report.
+
+    With --labels, score the pack on labelled events instead (review decisions from
+    `trustwatch labels export`, or event JSONL with a `labels` list) and print the table.
+    """
     from trustwatch.engine import Engine
     from trustwatch.ml import evaluation, report
     from trustwatch.verdicts import Action
 
     engine = Engine.from_path(pack)
+    if labels is not None:
+        events = [json.loads(line) for line in labels.open(encoding="utf-8") if line.strip()]
+        metrics = evaluation.evaluate_labelled(engine, events, flag_at=Action(flag_at))
+        if not metrics:
+            raise click.ClickException(f"{labels}: no labelled events for this pack's policies")
+        click.echo(f"{'policy':14} {'n':>6} {'pos':>5} {'precision':>9} {'recall':>7} {'F1':>7}")
+        for policy, m in sorted(metrics.items()):
+            click.echo(
+                f"{policy:14} {m['n']:>6} {m['positives']:>5} {m['precision']:>9.4f} "
+                f"{m['recall']:>7.4f} {m['f1']:>7.4f}"
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "labelled_evaluation.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        return
     chosen = [t for t in evaluation.TASKS if not tasks or t.key in tasks]
     ev = evaluation.evaluate(
         engine,

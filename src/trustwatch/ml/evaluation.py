@@ -242,3 +242,50 @@ def evaluate(
         engine.model_versions,
         time.perf_counter() - started,
     )
+
+
+def labelled_targets(event: dict[str, Any], policies: Sequence[str]) -> dict[str, int]:
+    """What a labelled event says per policy: a review decision (``label``: one policy,
+    ``value`` 0 or 1, as ``trustwatch labels export`` writes it) or ``labels`` (the policies
+    it violates; every other policy of the pack is a negative)."""
+    label = event.get("label")
+    if isinstance(label, dict) and label.get("policy") in policies:
+        return {str(label["policy"]): int(bool(label.get("value")))}
+    found = datasets.event_labels(event)
+    if found is None:
+        return {}
+    return {p: int(p in found) for p in policies}
+
+
+def evaluate_labelled(
+    engine: Engine, events: Sequence[dict[str, Any]], *, flag_at: Action = Action.REVIEW
+) -> dict[str, dict[str, float]]:
+    """The pack on real labelled events (review decisions, labelled JSONL): metrics per policy.
+
+    Each event runs as it was (its own actor, time and fields) in order, with one counter
+    store, so velocity detectors see the stream as it happened.
+    """
+    from trustwatch.counters import InMemoryCounters
+
+    engine.counters = InMemoryCounters()
+    policies = list(engine.pack.policies)
+    rows: dict[str, list[tuple[int, bool, float]]] = {p: [] for p in policies}
+    for event in events:
+        targets = labelled_targets(event, policies)
+        if not targets:
+            continue
+        body = {k: v for k, v in event.items() if k not in ("label", "labels", "synthetic")}
+        verdict = engine.evaluate(body)
+        for decision in verdict.policies:
+            if decision.policy in targets:
+                rows[decision.policy].append(
+                    (targets[decision.policy], decision.action.rank >= flag_at.rank, decision.score)
+                )
+    out: dict[str, dict[str, float]] = {}
+    for policy, found in rows.items():
+        if found:
+            y = np.array([r[0] for r in found], dtype=int)
+            flagged = np.array([r[1] for r in found], dtype=bool)
+            scores = np.array([r[2] for r in found])
+            out[policy] = binary_metrics(y, flagged, scores)
+    return out
