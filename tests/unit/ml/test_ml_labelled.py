@@ -1,4 +1,4 @@
-"""evaluate --labels: the pack scored on review decisions as `trustwatch labels export` writes them."""
+"""evaluate --labels: the pack scored on review decisions from `trustwatch labels export`."""
 
 import json
 
