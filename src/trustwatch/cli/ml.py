@@ -36,12 +36,18 @@ _MODELS_DIR = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="write cleanlab noisy-label candidates (Markdown) here",
 )
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="review decisions (`trustwatch labels export`) to add to each model's training data",
+)
 def train(
     names: tuple[str, ...],
     models_dir: Path | None,
     limit: int | None,
     promote: bool,
     label_issues: Path | None,
+    labels: Path | None,
 ) -> None:
     """Train the named models (default: all) on train+val splits and register new versions.
 
@@ -52,9 +58,20 @@ def train(
 
     reg = _registry(models_dir)
     chosen = list(names) or list(SPECS)
+    reviewed = (
+        [json.loads(line) for line in labels.open(encoding="utf-8") if line.strip()]
+        if labels is not None
+        else []
+    )
     reports = []
     for name in chosen:
-        result = run(name, registry=reg, limit=limit, log=lambda m: click.echo(m, err=True))
+        result = run(
+            name,
+            registry=reg,
+            limit=limit,
+            log=lambda m: click.echo(m, err=True),
+            labels=reviewed,
+        )
         if promote:
             reg.promote(result.entry.ref)
             click.echo(f"promoted {result.entry.ref}", err=True)

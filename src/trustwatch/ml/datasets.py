@@ -390,3 +390,32 @@ def load_review_labels(rows: Iterable[dict[str, Any]], name: str, policy: str) -
         event["labels"] = [policy] if decision == "confirm" else []
         out.append(event)
     return load_events(out, name, policy)
+
+
+def labelled_targets(event: dict[str, Any], policies: Iterable[str]) -> dict[str, int]:
+    """What a labelled event says per policy: a review decision (``label``: one policy,
+    ``value`` 0 or 1, as ``trustwatch labels export`` writes it) or ``labels`` (the policies
+    it violates; every other policy of the pack is a negative)."""
+    policies = list(policies)
+    label = event.get("label")
+    if isinstance(label, dict) and label.get("policy") in policies:
+        return {str(label["policy"]): int(bool(label.get("value")))}
+    found = event_labels(event)
+    if found is None:
+        return {}
+    return {p: int(p in found) for p in policies}
+
+
+def review_examples(events: Iterable[dict[str, Any]], policy: str) -> list[tuple[Example, int]]:
+    """Labelled events for ``policy`` as training examples (label 1 violation, 0 not)."""
+    out: list[tuple[Example, int]] = []
+    for event in events:
+        target = labelled_targets(event, [policy]).get(policy)
+        text, kind = event_text(event)
+        if target is None or not text.strip():
+            continue
+        group = group_key(text)
+        out.append(
+            (Example(text, policy if target else "clean", group, "train", "labels", kind), target)
+        )
+    return out

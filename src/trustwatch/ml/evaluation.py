@@ -244,19 +244,6 @@ def evaluate(
     )
 
 
-def labelled_targets(event: dict[str, Any], policies: Sequence[str]) -> dict[str, int]:
-    """What a labelled event says per policy: a review decision (``label``: one policy,
-    ``value`` 0 or 1, as ``trustwatch labels export`` writes it) or ``labels`` (the policies
-    it violates; every other policy of the pack is a negative)."""
-    label = event.get("label")
-    if isinstance(label, dict) and label.get("policy") in policies:
-        return {str(label["policy"]): int(bool(label.get("value")))}
-    found = datasets.event_labels(event)
-    if found is None:
-        return {}
-    return {p: int(p in found) for p in policies}
-
-
 def evaluate_labelled(
     engine: Engine, events: Sequence[dict[str, Any]], *, flag_at: Action = Action.REVIEW
 ) -> dict[str, dict[str, float]]:
@@ -271,7 +258,7 @@ def evaluate_labelled(
     policies = list(engine.pack.policies)
     rows: dict[str, list[tuple[int, bool, float]]] = {p: [] for p in policies}
     for event in events:
-        targets = labelled_targets(event, policies)
+        targets = datasets.labelled_targets(event, policies)
         if not targets:
             continue
         body = {k: v for k, v in event.items() if k not in ("label", "labels", "synthetic")}

@@ -279,8 +279,13 @@ def train(
     limit: int | None = None,
     config: LinearConfig | None = None,
     log: Callable[[str], None] | None = None,
+    labels: Sequence[dict[str, Any]] = (),
 ) -> TrainResult:
-    """Train model ``name`` on its sources' train+val splits and register a new version."""
+    """Train model ``name`` on its sources' train+val splits and register a new version.
+
+    ``labels``: labelled events (review decisions from ``trustwatch labels export``); those
+    for the model's policy join the training data as one more source.
+    """
     s = spec(name)
     reg = registry or Registry()
     say = log or (lambda _msg: None)
@@ -290,6 +295,18 @@ def train(
     if s.family == "weak":
         return _train_weak(s, reg, say, started, limit, config)
     ts = training_set(s, limit=limit)
+    if labels and s.family != "url":
+        reviewed = datasets.review_examples(labels, s.policy)
+        ts.examples += [e for e, _ in reviewed]
+        ts.y = np.concatenate([ts.y, np.array([y for _, y in reviewed], dtype=int)])
+        positive = sum(y for _, y in reviewed)
+        ts.counts.append(
+            {
+                "name": "review labels",
+                "counts": {"positive": positive, "negative": len(reviewed) - positive},
+                "splits": ["train"],
+            }
+        )
     if len(set(ts.y.tolist())) < 2:
         raise ConfigError(f"{name}: training data has a single class; nothing to learn")
     cfg = config or s.config

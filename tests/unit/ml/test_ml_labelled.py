@@ -6,7 +6,8 @@ from click.testing import CliRunner
 
 from trustwatch.cli import main
 from trustwatch.engine import Engine
-from trustwatch.ml.evaluation import evaluate_labelled, labelled_targets
+from trustwatch.ml.datasets import labelled_targets, review_examples
+from trustwatch.ml.evaluation import evaluate_labelled
 
 
 def _decision(i, text, value, policy="off_platform"):
@@ -51,3 +52,10 @@ def test_evaluate_cli_reads_an_exported_labels_file(tmp_path):
     assert "off_platform" in result.output
     saved = json.loads((tmp_path / "labelled_evaluation.json").read_text())
     assert saved["off_platform"]["f1"] == 1.0
+
+
+def test_review_decisions_become_training_examples_for_their_policy():
+    found = review_examples(DECISIONS, "off_platform")
+    assert [y for _, y in found] == [1, 1, 0, 0]
+    assert all(e.split == "train" and e.source == "labels" for e, _ in found)
+    assert review_examples(DECISIONS, "spam") == []
