@@ -11,6 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from trustwatch.detectors.base import COST_LINEAR_MODEL, detector_factory
+from trustwatch.policy.pack import load_pack
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -77,4 +82,19 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     payload = {"benchmark": name, "hardware": hardware(), **payload}
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def rules_only_pack(dest: Path) -> Path:
+    """The default pack with every learned detector (cost >= a linear model) removed."""
+    pack = load_pack(None).pack.model_dump(mode="json")
+    for policy in pack["policies"].values():
+        kept = []
+        for use in policy["detectors"]:
+            cls = detector_factory(use["use"])
+            if cls is not None and cls.cost < COST_LINEAR_MODEL:
+                kept.append(use)
+        policy["detectors"] = kept or policy["detectors"][:1]
+    path = dest / "rules_only.yaml"
+    path.write_text(yaml.safe_dump(pack, sort_keys=False, allow_unicode=True))
     return path

@@ -20,31 +20,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bench.harness import table, write_results
-from trustwatch.detectors.base import COST_LINEAR_MODEL, detector_factory
+from bench.harness import rules_only_pack, table, write_results
 from trustwatch.ml.datasets import Example, load
 from trustwatch.policy.pack import load_pack
 
 DATASETS = ("sms_spam_uci", "sms_phishing_mendeley")
 TRUSTWATCH = Path(sys.executable).with_name("trustwatch")
-
-
-def rules_only_pack(dest: Path) -> Path:
-    """The default pack with every learned detector (cost >= a linear model) removed."""
-    pack = load_pack(None).pack.model_dump(mode="json")
-    for policy in pack["policies"].values():
-        kept = []
-        for use in policy["detectors"]:
-            cls = detector_factory(use["use"])
-            if cls is not None and cls.cost < COST_LINEAR_MODEL:
-                kept.append(use)
-        policy["detectors"] = kept or policy["detectors"][:1]
-    pack["version"] = pack["version"]
-    path = dest / "rules_only.yaml"
-    path.write_text(yaml.safe_dump(pack, sort_keys=False, allow_unicode=True))
-    return path
 
 
 def _events(examples: list[Example], dataset: str) -> list[dict[str, Any]]:

@@ -37,7 +37,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.harness import hardware, median_seconds, percentile, table, write_results
+from bench.harness import (
+    hardware,
+    median_seconds,
+    percentile,
+    rules_only_pack,
+    table,
+    write_results,
+)
 from trustwatch.counters import InMemoryCounters
 from trustwatch.enforcement import actions_for
 from trustwatch.engine import Engine
@@ -286,7 +293,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--buses", default="sqlite,kafka")
-    parser.add_argument("--packs", default="marketplace,minimal")
+    parser.add_argument("--packs", default="marketplace,rules,minimal")
     parser.add_argument("--counters", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args(argv)
 
@@ -305,6 +312,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for name in args.packs.split(","):
             if name == "marketplace":
                 packs[name] = None
+            elif name == "rules":
+                # The fast path: the shipped pack without its learned detectors.
+                packs[name] = rules_only_pack(Path(pack_tmp))
             else:
                 root = Path(pack_tmp) / name
                 (root / "policies").mkdir(parents=True)
