@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
@@ -89,3 +90,35 @@ def grouped_bar_chart(title: str, groups: dict[str, dict[str, float]], keys: lis
                 f"{value:g}</title></rect>"
             )
     return _frame(title, y_max, labels, "".join(body), keys)
+
+
+def detector_time_chart(calls: Mapping[str, int], seconds: Mapping[str, float]) -> str:
+    """Mean time per call of each detector in the live engine (µs): one labelled horizontal
+    bar per detector, slowest first."""
+    title = "Detector time per call (µs, live engine)"
+    means = sorted(
+        ((name, seconds.get(name, 0.0) / n * 1e6) for name, n in calls.items() if n > 0),
+        key=lambda kv: kv[1],
+        reverse=True,
+    )
+    label_w, row_h, top = 170, 16, 8
+    height = top * 2 + row_h * max(1, len(means))
+    bar_max = _W - label_w - 70
+    peak = max((v for _, v in means), default=0.0) or 1.0
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {_W} {height}" role="img" aria-label="{escape(title)}"'
+        ' xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, (name, value) in enumerate(means):
+        y = top + row_h * i
+        width = bar_max * value / peak
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 11}" text-anchor="end" class="tick">'
+            f"{escape(name)}</text>"
+            f'<rect x="{label_w}" y="{y + 2}" width="{width:.1f}" height="{row_h - 4}"'
+            f' fill="{PALETTE[0]}"><title>{escape(name)} µs per call: {value:.1f}</title></rect>'
+            f'<text x="{label_w + width + 4:.1f}" y="{y + 11}" class="tick">{value:,.1f}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

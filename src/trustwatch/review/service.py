@@ -115,6 +115,10 @@ class ReviewService:
         self.engine = store.engine
         self.opener = CaseOpener(store.engine, severities or {}, clock)
         self._bus_source = bus
+        # (calls, seconds) per detector of the engine in this process, when one serves here.
+        self.detector_stats: Callable[[], tuple[Mapping[str, int], Mapping[str, float]]] | None = (
+            None
+        )
         self._bus: Bus | None = None
         self._producer: Producer | None = None
         self.clock = clock

@@ -383,6 +383,9 @@ def console_router(
                 "Engine latency per verdict (ms)", data.buckets, data.latency_ms
             ),
         }
+        stats = service.detector_stats() if service.detector_stats is not None else None
+        if stats is not None and stats[0]:
+            svg["detectors"] = charts.detector_time_chart(*stats)
         return render(request, "dashboard.html", info, data=data, svg=svg, hours=hours)
 
     @router.get("/users", response_model=None)
@@ -463,6 +466,11 @@ def mount(app: FastAPI, trust: TrustService) -> None:
         trust.store,
         severities=lambda: severities_of(trust.live.engine.pack),
         bus=trust.open_bus,
+    )
+    # Per-detector time of the engine serving this process, for the dashboard.
+    service.detector_stats = lambda: (
+        dict(trust.live.engine.detector_calls),
+        dict(trust.live.engine.detector_seconds),
     )
     from trustwatch.review.api import router as appeals_router
 

@@ -252,8 +252,10 @@ def test_bulk_decision_from_the_queue_and_read_only_analyst(server: Server, brow
 def test_dashboard_shows_charts_and_queue_precision(server: Server, browser: Any) -> None:
     ann = _sign_in(browser, server, "ann")
     ann.goto(f"{server.url}/console/dashboard")
-    assert ann.locator("svg.chart").count() == 4
+    assert ann.locator("svg.chart").count() == 5
     assert ann.locator("svg.chart polyline").count() >= 1
+    assert ann.get_by_text("Detector time per call").count() == 1
+    assert ann.locator("svg.chart rect title", has_text="µs per call").count() >= 3
     ann.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
     ann.goto(f"{server.url}/console/")
     precision = ann.locator("tr", has_text="off_platform").first.inner_text()
