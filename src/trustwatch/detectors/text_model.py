@@ -6,19 +6,18 @@ import re
 from collections import Counter
 from weakref import WeakKeyDictionary
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from trustwatch.detectors._learned import LearnedDetector, ModelParams
 from trustwatch.detectors.base import (
     COST_LINEAR_MODEL,
     Context,
-    Detector,
     Item,
     Signal,
     Span,
     register,
 )
 
-MODEL_REF = r"^[a-z][a-z0-9_]*@(\d+|latest|promoted)$"
 _LINKISH = re.compile(r"://|^www\.|^[\w-]+(\.[\w-]+)+(/|$)")
 
 
@@ -47,17 +46,8 @@ def _words_outside_links(text: str) -> int:
     return sum(1 for w in text.split() if not _LINKISH.search(w))
 
 
-class TextModelParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    model: str = Field(pattern=MODEL_REF, description="registry reference name@version")
+class TextModelParams(ModelParams):
     fields: list[str] | None = Field(default=None, description="fields to read (default: all)")
-    operating_point: str | None = Field(
-        default=None,
-        pattern=r"^(precision_\d+|best_f1)$",
-        description="a threshold from the model card (precision_95, precision_99, best_f1) "
-        "mapped onto `band`; none: the calibrated probability as is",
-    )
-    band: float = Field(default=0.5, gt=0.0, lt=1.0)
     min_chars: int = Field(default=0, ge=0, description="skip shorter texts")
     max_chars: int | None = Field(default=None, ge=1, description="skip longer texts")
     channels: list[str] | None = Field(
@@ -76,23 +66,18 @@ class TextModelParams(BaseModel):
 
 
 @register
-class TextModel(Detector):
+class TextModel(LearnedDetector):
     """Scores each text field with a calibrated linear model; the highest field wins."""
 
     name = "text_model"
     cost = COST_LINEAR_MODEL
     Params = TextModelParams
 
-    def __init__(self, params: TextModelParams) -> None:
-        from trustwatch.ml.serving import load, threshold_of
+    family = "linear"
 
+    def __init__(self, params: TextModelParams) -> None:
         super().__init__(params)
         self.p = params
-        self.model, self.entry = load(params.model, "linear")
-        self.threshold = threshold_of(self.entry, params.operating_point)
-
-    def version(self) -> str | None:
-        return self.entry.ref
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         from trustwatch.ml.features import from_normalized

@@ -6,18 +6,17 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from trustwatch.detectors._learned import LearnedDetector, ModelParams
 from trustwatch.detectors.base import (
     COST_LINEAR_MODEL,
     Context,
-    Detector,
     Item,
     Signal,
     Span,
     register,
 )
-from trustwatch.detectors.text_model import MODEL_REF
 
 URL_KINDS = ("url", "domain")
 _BRANDS = Path(__file__).parent / "data" / "phishing_domains.yaml"
@@ -32,16 +31,7 @@ def official_domains() -> frozenset[str]:
     )
 
 
-class UrlModelParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    model: str = Field(pattern=MODEL_REF, description="registry reference name@version")
-    operating_point: str | None = Field(
-        default=None,
-        pattern=r"^(precision_\d+|best_f1)$",
-        description="a threshold from the model card (precision_95, precision_99, best_f1) "
-        "mapped onto `band`; none: the calibrated probability as is",
-    )
-    band: float = Field(default=0.5, gt=0.0, lt=1.0)
+class UrlModelParams(ModelParams):
     skip_marketplace: bool = Field(
         default=True,
         description="links to the marketplace's own domains, and to the own sites (no "
@@ -50,23 +40,18 @@ class UrlModelParams(BaseModel):
 
 
 @register
-class UrlModel(Detector):
+class UrlModel(LearnedDetector):
     """Scores every link and bare domain found in the item; the riskiest one wins."""
 
     name = "url_model"
     cost = COST_LINEAR_MODEL
     Params = UrlModelParams
 
-    def __init__(self, params: UrlModelParams) -> None:
-        from trustwatch.ml.serving import load, threshold_of
+    family = "url"
 
+    def __init__(self, params: UrlModelParams) -> None:
         super().__init__(params)
         self.p = params
-        self.model, self.entry = load(params.model, "url")
-        self.threshold = threshold_of(self.entry, params.operating_point)
-
-    def version(self) -> str | None:
-        return self.entry.ref
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         from trustwatch.ml.features import url_pair
