@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from faults import PACK, POLICY, SESSION_TIMEOUT_S, Setup, Tansu, WorkerProcess
+from faults import PACK_DIR, SESSION_TIMEOUT_S, Setup, Tansu, WorkerProcess
 
 from trustwatch.store.sql import SqlStore
 from trustwatch.stream.bus import Topics, open_bus
@@ -23,10 +23,7 @@ def tansu(tmp_path: Path) -> Iterator[Tansu]:
 
 @pytest.fixture(params=["sqlite", pytest.param("kafka", marks=pytest.mark.kafka)])
 def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
-    pack = tmp_path / "pack"
-    (pack / "policies").mkdir(parents=True)
-    (pack / "pack.yaml").write_text(PACK)
-    (pack / "policies" / "wire.yaml").write_text(POLICY)
+    pack = PACK_DIR
     topics = Topics.with_prefix("ft")
     broker: Tansu | None = None
     if request.param == "kafka":

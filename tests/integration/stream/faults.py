@@ -26,36 +26,8 @@ from typing import Any
 from trustwatch.store.sql import SqlStore
 from trustwatch.stream.bus import Bus, OutRecord, Topics
 
-PACK = """\
-pack: streamtest
-version: 1
-description: One phrase policy, so every good test event gets a live action.
-settings:
-  marketplace_domains: [depop.com]
-  expensive_cost: 50
-policies: {}
-"""
-
-POLICY = """\
-policies:
-  wire:
-    title: Wire transfer
-    text: |
-      Asking to be paid by wire transfer moves the deal off the platform.
-    applies_to: [message.sent]
-    detectors:
-      - use: phrase_list
-        params:
-          phrases: ["wire me"]
-          score: 0.9
-    actions:
-      - {at: 0.5, action: hold}
-    examples:
-      trigger:
-        - "wire me the money"
-      clean:
-        - "is this still available?"
-"""
+# The one-phrase pack every stream test runs (also used by the unit tests).
+PACK_DIR = Path(__file__).resolve().parents[2] / "data" / "stream_pack"
 
 SESSION_TIMEOUT_S = 2.0
 

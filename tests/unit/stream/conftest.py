@@ -10,45 +10,11 @@ from typing import Any
 
 import pytest
 
-_PACK = """\
-pack: streamtest
-version: 1
-description: One phrase policy, so every good test event gets a live action.
-settings:
-  marketplace_domains: [depop.com]
-  expensive_cost: 50
-policies: {}
-"""
-
-_POLICY = """\
-policies:
-  wire:
-    title: Wire transfer
-    text: |
-      Asking to be paid by wire transfer moves the deal off the platform.
-    applies_to: [message.sent]
-    detectors:
-      - use: phrase_list
-        params:
-          phrases: ["wire me"]
-          score: 0.9
-    actions:
-      - {at: 0.5, action: hold}
-    examples:
-      trigger:
-        - "wire me the money"
-      clean:
-        - "is this still available?"
-"""
-
 
 @pytest.fixture
-def pack_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "pack"
-    (root / "policies").mkdir(parents=True)
-    (root / "pack.yaml").write_text(_PACK)
-    (root / "policies" / "wire.yaml").write_text(_POLICY)
-    return root
+def pack_dir() -> Path:
+    """The one-phrase pack the stream tests share (tests/data/stream_pack)."""
+    return Path(__file__).resolve().parents[2] / "data" / "stream_pack"
 
 
 def _good_event(i: int, actors: int = 7) -> dict[str, Any]:
