@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from pydantic import Field
@@ -18,14 +18,17 @@ from trustwatch.detectors.base import (
     register,
 )
 
+if TYPE_CHECKING:
+    from trustwatch.ml.features import FeatureCache
+
 _LINKISH = re.compile(r"://|^www\.|^[\w-]+(\.[\w-]+)+(/|$)")
 
 
-# Gram counts per item and field, shared by every text model that reads the same text.
-_GRAMS: WeakKeyDictionary[Item, dict[str, dict[str, Counter[str]]]] = WeakKeyDictionary()
+# Features per item and field, shared by every text model that reads the same text.
+_GRAMS: WeakKeyDictionary[Item, dict[str, FeatureCache]] = WeakKeyDictionary()
 
 
-def _gram_cache(item: Item, field_name: str) -> dict[str, Counter[str]]:
+def _gram_cache(item: Item, field_name: str) -> FeatureCache:
     per_item = _GRAMS.get(item)
     if per_item is None:
         per_item = _GRAMS[item] = {}

@@ -11,7 +11,12 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import threading
 from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from trustwatch.normalize import Normalized, normalize
 
@@ -73,11 +78,42 @@ def word_grams(pair: Pair) -> list[str]:
     return grams
 
 
+def _char_text(pair: Pair) -> str:
+    return " " + " ".join(pair[1][:MAX_CHARS].split()) + " "
+
+
+def _url_text(pair: Pair) -> str:
+    return pair[1][:400]
+
+
+@dataclass(frozen=True)
+class CharSpec:
+    """A character n-gram analyzer: which text it reads and which gram lengths it takes.
+
+    ``bits`` is how many bits one character gets when a gram is packed into an integer
+    for the vectorised path: ``hi * bits`` must stay at or under 60 (the bits above name
+    the length).
+    """
+
+    prepare: Callable[[Pair], str]
+    lo: int
+    hi: int
+    bits: int
+
+    def grams(self, pair: Pair) -> list[str]:
+        text = self.prepare(pair)
+        n = len(text)
+        return [text[i : i + k] for k in range(self.lo, self.hi + 1) for i in range(n - k + 1)]
+
+
+CHAR_SPECS = {
+    "char": CharSpec(_char_text, CHAR_RANGE[0], CHAR_RANGE[1], 12),
+    "url_char": CharSpec(_url_text, 1, 6, 10),
+}
+
+
 def char_grams(pair: Pair) -> list[str]:
-    text = " " + " ".join(pair[1][:MAX_CHARS].split()) + " "
-    lo, hi = CHAR_RANGE
-    n = len(text)
-    return [text[i : i + k] for k in range(lo, hi + 1) for i in range(n - k + 1)]
+    return CHAR_SPECS["char"].grams(pair)
 
 
 _URL_SPLIT = re.compile(r"[^a-z0-9]+")
@@ -89,8 +125,7 @@ def url_pair(url: str) -> Pair:
 
 
 def url_char_grams(pair: Pair) -> list[str]:
-    text = pair[1][:400]
-    return [text[i : i + k] for k in range(1, 7) for i in range(len(text) - k + 1)]
+    return CHAR_SPECS["url_char"].grams(pair)
 
 
 def url_word_grams(pair: Pair) -> list[str]:
@@ -117,10 +152,217 @@ ANALYZERS = {
 }
 
 
-class SparseBlock:
-    """One TF-IDF block (sublinear tf, l2 norm) folded into a linear model's weights."""
+# What one analyzer made of one text: the gram ids a GramIndex knows, and their
+# sublinear term frequencies (1 + ln count), both as numpy arrays.
+Features = tuple[np.ndarray, np.ndarray]
+_NO_FEATURES: Features = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 
-    __slots__ = ("analyzer", "idf", "table", "vocab", "weight")
+
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads packed grams evenly
+
+
+class GramIndex:
+    """Every n-gram that any loaded model knows for one analyzer, with one id each.
+
+    Models reading the same analyzer share it, so a text is cut into grams and looked
+    up once however many models score it. For character analyzers each character gets a
+    small id (its rank in the vocabulary's alphabet; 0 for characters no gram holds), a
+    gram is packed exactly into one 64-bit integer, and all grams of a text are found
+    with a few numpy operations on an open-addressing table. Other analyzers, and an
+    alphabet too large to pack, take a dictionary walk; both give the same ids.
+    """
+
+    def __init__(self, analyzer: str) -> None:
+        self.analyzer = analyzer
+        self.spec = CHAR_SPECS.get(analyzer)
+        self.ids: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._alphabet: dict[str, int] = {}
+        self._amap = np.zeros(0x110000, dtype=np.uint16) if self.spec else None
+        self._codes: list[int] = []  # packed grams, parallel to _code_ids
+        self._code_ids: list[int] = []
+        self._packable = self.spec is not None
+        # Published as one object, so readers never see a half-built table.
+        self._table: _Table | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def _pack(self, gram: str) -> int:
+        assert self.spec is not None and self._amap is not None
+        bits = self.spec.bits
+        code = 0
+        for ch in gram:
+            cid = self._alphabet.get(ch)
+            if cid is None:
+                cid = self._alphabet[ch] = len(self._alphabet) + 1
+                if cid >> bits:
+                    self._packable = False
+                    return 0
+                self._amap[ord(ch)] = cid
+            code = (code << bits) | cid
+        return code | (len(gram) << 60)
+
+    def add(self, grams: Sequence[str]) -> np.ndarray:
+        """Ids for ``grams``, new ones assigned; safe while other threads score."""
+        with self._lock:
+            ids = self.ids
+            out = np.empty(len(grams), dtype=np.int64)
+            grew = False
+            for i, gram in enumerate(grams):
+                found = ids.get(gram)
+                if found is None:
+                    found = ids[gram] = len(ids)
+                    grew = True
+                    spec = self.spec
+                    if self._packable and spec is not None and spec.lo <= len(gram) <= spec.hi:
+                        code = self._pack(gram)
+                        self._codes.append(code)
+                        self._code_ids.append(found)
+                out[i] = found
+            if grew and self._packable:
+                self._table = _hash_table(
+                    np.array(self._codes, dtype=np.uint64),
+                    np.array(self._code_ids, dtype=np.int64),
+                )
+            elif not self._packable:
+                self._table = None
+            return out
+
+    def _packed(self, pair: Pair) -> np.ndarray:
+        """Every gram of the text packed, by numpy over the whole text at once."""
+        assert self.spec is not None and self._amap is not None
+        text = self.spec.prepare(pair)
+        if len(text) < self.spec.lo:
+            return np.empty(0, dtype=np.uint64)
+        cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        chars = self._amap[cp].astype(np.uint64)
+        shift = np.uint64(self.spec.bits)
+        parts: list[np.ndarray] = []
+        cur = chars
+        for k in range(1, min(self.spec.hi, len(text)) + 1):
+            if k > 1:
+                cur = (cur[:-1] << shift) | chars[k - 1 :]
+            if k >= self.spec.lo:
+                parts.append(cur | np.uint64(k << 60))
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+    def features(self, pair: Pair) -> Features:
+        table = self._table
+        if table is not None:
+            packed = self._packed(pair)
+            if packed.size == 0:
+                return _NO_FEATURES
+            gids = _lookup(table, packed)
+            gids = gids[gids >= 0]
+            if gids.size == 0:
+                return _NO_FEATURES
+            uniq, counts = np.unique(gids, return_counts=True)
+            return uniq, 1.0 + np.log(counts)
+        get = self.ids.get
+        found: list[int] = []
+        tfs: list[float] = []
+        for gram, count in Counter(ANALYZERS[self.analyzer](pair)).items():
+            gid = get(gram)
+            if gid is not None:
+                found.append(gid)
+                tfs.append(1.0 + math.log(count))
+        return np.array(found, dtype=np.int64), np.array(tfs, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Packed grams -> ids: an open-addressing table (linear probing, load <= 0.5) for
+    the common case, and the same pairs sorted for the few grams whose probe runs long."""
+
+    keys: np.ndarray  # uint64, 0 = empty (no packed gram is 0: the length bits are set)
+    values: np.ndarray  # int64 ids
+    shift: np.uint64
+    sorted_codes: np.ndarray
+    sorted_ids: np.ndarray
+
+
+_ROUNDS = 2  # probe rounds in numpy before the stragglers take a binary search
+
+
+def _hash_table(codes: np.ndarray, ids: np.ndarray) -> _Table:
+    """Build the table without a Python loop over the grams."""
+    bits = max(4, int(len(codes) * 2 - 1).bit_length())
+    size = 1 << bits
+    shift = np.uint64(64 - bits)
+    keys = np.zeros(size, dtype=np.uint64)
+    values = np.full(size, -1, dtype=np.int64)
+    slot = ((codes * _MULT) >> shift).astype(np.int64)
+    pending = np.arange(len(codes))
+    while pending.size:
+        s = slot[pending]
+        free = keys[s] == 0
+        # One winner per free slot; everyone else probes the next slot.
+        taken, first = np.unique(s[free], return_index=True)
+        winners = pending[free][first]
+        keys[taken] = codes[winners]
+        values[taken] = ids[winners]
+        placed = np.zeros(len(codes), dtype=bool)
+        placed[winners] = True
+        pending = pending[~placed[pending]]
+        slot[pending] = (slot[pending] + 1) & (size - 1)
+    order = np.argsort(codes)
+    return _Table(keys, values, shift, codes[order], ids[order])
+
+
+def _lookup(table: _Table, packed: np.ndarray) -> np.ndarray:
+    """The id of each packed gram, -1 where the table does not hold it."""
+    keys = table.keys
+    mask = len(keys) - 1
+    slot = ((packed * _MULT) >> table.shift).astype(np.int64)
+    out = np.full(len(packed), -1, dtype=np.int64)
+    todo = np.arange(len(packed))
+    for _ in range(_ROUNDS):
+        found = keys[slot]
+        hit = found == packed
+        out[todo[hit]] = table.values[slot[hit]]
+        more = (found != 0) & ~hit
+        if not more.any():
+            return out
+        todo, packed, slot = todo[more], packed[more], (slot[more] + 1) & mask
+    codes = table.sorted_codes
+    pos = np.searchsorted(codes, packed)
+    pos[pos == len(codes)] = 0
+    hit = codes[pos] == packed
+    out[todo[hit]] = table.sorted_ids[pos[hit]]
+    return out
+
+
+_INDEXES: dict[str, GramIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def gram_index(analyzer: str) -> GramIndex:
+    """The process-wide index for ``analyzer``."""
+    with _INDEXES_LOCK:
+        found = _INDEXES.get(analyzer)
+        if found is None:
+            if analyzer not in ANALYZERS:
+                known = ", ".join(sorted(ANALYZERS))
+                raise ValueError(f"unknown analyzer {analyzer!r}; one of {known}")
+            found = _INDEXES[analyzer] = GramIndex(analyzer)
+        return found
+
+
+# A per-text cache: analyzer -> features, shared by every model that reads the text.
+FeatureCache = dict[str, Features]
+
+
+class SparseBlock:
+    """One TF-IDF block (sublinear tf, l2 norm) folded into a linear model's weights.
+
+    The block's idf and weight live in arrays indexed by the shared GramIndex id (zero
+    for grams the block does not know, which then add nothing to the norm or the dot
+    product: exactly sklearn's arithmetic over the block's own vocabulary).
+    """
+
+    __slots__ = ("_idf", "_weight", "analyzer", "idf", "index", "vocab", "weight")
 
     def __init__(
         self, analyzer: str, vocab: dict[str, int], idf: list[float], weight: list[float]
@@ -129,25 +371,40 @@ class SparseBlock:
         self.vocab = vocab
         self.idf = idf
         self.weight = weight
-        # One lookup per gram at scoring time: gram -> (idf, weight).
-        self.table = {g: (idf[i], weight[i]) for g, i in vocab.items()}
+        self.index = gram_index(analyzer)
+        grams = sorted(vocab, key=vocab.__getitem__)
+        ids = self.index.add(grams)
+        size = self.index.size
+        self._idf = np.zeros(size, dtype=np.float64)
+        self._weight = np.zeros(size, dtype=np.float64)
+        order = np.fromiter((vocab[g] for g in grams), dtype=np.int64, count=len(grams))
+        self._idf[ids] = np.asarray(idf, dtype=np.float64)[order]
+        self._weight[ids] = np.asarray(weight, dtype=np.float64)[order]
 
-    def score(self, pair: Pair, counts: dict[str, Counter[str]] | None = None) -> float:
-        """``counts`` caches each analyzer's gram counts, so models reading one text share them."""
-        if counts is None:
-            grams = Counter(ANALYZERS[self.analyzer](pair))
-        else:
-            found = counts.get(self.analyzer)
-            if found is None:
-                found = counts[self.analyzer] = Counter(ANALYZERS[self.analyzer](pair))
-            grams = found
-        get = self.table.get
-        dot = 0.0
-        sq = 0.0
-        for g, c in grams.items():
-            entry = get(g)
-            if entry is not None:
-                v = entry[0] if c == 1 else (1.0 + math.log(c)) * entry[0]
-                sq += v * v
-                dot += v * entry[1]
-        return dot / math.sqrt(sq) if sq > 0.0 else 0.0
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """idf and weight arrays covering every id (grown when later models added grams)."""
+        idf, weight = self._idf, self._weight
+        size = self.index.size
+        if idf.size < size:
+            idf = np.concatenate([idf, np.zeros(size - idf.size)])
+            weight = np.concatenate([weight, np.zeros(size - weight.size)])
+            self._idf, self._weight = idf, weight
+        return idf, weight
+
+    def features(self, pair: Pair, cache: FeatureCache | None = None) -> Features:
+        if cache is None:
+            return self.index.features(pair)
+        found = cache.get(self.analyzer)
+        if found is None:
+            found = cache[self.analyzer] = self.index.features(pair)
+        return found
+
+    def score(self, pair: Pair, cache: FeatureCache | None = None) -> float:
+        """``cache`` holds each analyzer's features, so models reading one text share them."""
+        ids, tf = self.features(pair, cache)
+        if ids.size == 0:
+            return 0.0
+        idf, weight = self._arrays()
+        v = tf * idf[ids]
+        sq = float(v @ v)
+        return float(v @ weight[ids]) / math.sqrt(sq) if sq > 0.0 else 0.0

@@ -2,14 +2,14 @@
 
 Training uses scikit-learn; inference does not. The fitted vectorizers and the
 classifier are folded into one weight per n-gram, so scoring a text is a dictionary
-walk over its n-grams (tens of microseconds) with exactly sklearn's arithmetic.
+lookup of its n-grams in a shared, vectorised index (see ``GramIndex``) and two dot
+products, with exactly sklearn's arithmetic.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from trustwatch.ml.calibration import Calibrator, fit_calibrator
-from trustwatch.ml.features import ANALYZERS, Pair, SparseBlock
+from trustwatch.ml.features import ANALYZERS, FeatureCache, Pair, SparseBlock
 
 ARTIFACT = "linear.json.gz"
 
@@ -43,11 +43,13 @@ class LinearModel:
         self.intercept = intercept
         self.calibrator = calibrator
 
-    def decision(self, pair: Pair, counts: dict[str, Counter[str]] | None = None) -> float:
-        return self.intercept + sum(b.score(pair, counts) for b in self.blocks)
+    def decision(self, pair: Pair, cache: FeatureCache | None = None) -> float:
+        if cache is None:
+            cache = {}  # still share one analyzer's features between this model's blocks
+        return self.intercept + sum(b.score(pair, cache) for b in self.blocks)
 
-    def proba(self, pair: Pair, counts: dict[str, Counter[str]] | None = None) -> float:
-        return self.calibrator(self.decision(pair, counts))
+    def proba(self, pair: Pair, cache: FeatureCache | None = None) -> float:
+        return self.calibrator(self.decision(pair, cache))
 
     def proba_many(self, pairs: Sequence[Pair]) -> np.ndarray:
         return np.array([self.proba(p) for p in pairs], dtype=float)

@@ -1,0 +1,98 @@
+"""The vectorised gram index must score exactly like a plain walk over the grams."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trustwatch.ml.features import ANALYZERS, GramIndex, SparseBlock, model_text, url_pair
+
+TEXTS = [
+    "WIN a free prize now, call 09061701461 to claim",
+    "URGENT ur acc0unt is suspended, verify at http://bit.ly/x",
+    "ваш аккаунт заблокирован",  # Cyrillic: its own alphabet
+    "🎁 free gift 🎁🎁 claim now!!!",
+    "ｆｕｌｌｗｉｄｔｈ text and ①②③",
+    "x",
+    "",
+    "the the the the the the",
+]
+
+
+def _reference(block: SparseBlock, pair: tuple[str, str, str]) -> float:
+    """sklearn's arithmetic, written out: sublinear tf, idf, l2 norm, dot with weights."""
+    dot = sq = 0.0
+    for gram, count in Counter(ANALYZERS[block.analyzer](pair)).items():
+        i = block.vocab.get(gram)
+        if i is None:
+            continue
+        v = (1.0 + math.log(count)) * block.idf[i]
+        sq += v * v
+        dot += v * block.weight[i]
+    return dot / math.sqrt(sq) if sq else 0.0
+
+
+def _block(analyzer: str, texts: list[str], seed: int, pairing=model_text) -> SparseBlock:  # type: ignore[no-untyped-def]
+    grams = sorted({g for t in texts for g in ANALYZERS[analyzer](pairing(t))})
+    rng = np.random.default_rng(seed)
+    return SparseBlock(
+        analyzer,
+        {g: i for i, g in enumerate(grams)},
+        list(rng.uniform(1.0, 5.0, len(grams))),
+        list(rng.normal(0.0, 1.0, len(grams))),
+    )
+
+
+def test_char_block_matches_the_plain_walk_on_every_script() -> None:
+    block = _block("char", TEXTS[:5], seed=1)
+    for text in [*TEXTS, "free prize ваш 🎁 x", "claim claim claim"]:
+        pair = model_text(text)
+        assert math.isclose(block.score(pair), _reference(block, pair), abs_tol=1e-9), text
+
+
+def test_url_and_word_blocks_match_the_plain_walk() -> None:
+    urls = ["http://paypal.com.secure-login.xyz/verify", "https://www.depop.com/products/x"]
+    url_block = _block("url_char", urls, seed=2, pairing=url_pair)
+    word_block = _block("word", TEXTS, seed=3)
+    for url in [*urls, "http://bit.ly/abc", "http://xn--pypal-4ve.com"]:
+        pair = url_pair(url)
+        assert math.isclose(url_block.score(pair), _reference(url_block, pair), abs_tol=1e-9)
+    for text in TEXTS:
+        pair = model_text(text)
+        assert math.isclose(word_block.score(pair), _reference(word_block, pair), abs_tol=1e-9)
+
+
+def test_a_later_model_growing_the_index_leaves_earlier_scores_alone() -> None:
+    first = _block("char", TEXTS[:2], seed=4)
+    probe = model_text(TEXTS[0] + " and more words never seen")
+    before = first.score(probe)
+    _block("char", ["completely different vocabulary ☃ here"], seed=5)
+    assert first.score(probe) == before
+    assert math.isclose(before, _reference(first, probe), abs_tol=1e-9)
+
+
+def test_index_assigns_one_id_per_gram_and_finds_them_all() -> None:
+    index = GramIndex("char")
+    grams = ["ab", "abc", "zz", "é!", "☃x", "abcde"]
+    ids = index.add(grams)
+    assert sorted(ids.tolist()) == list(range(len(grams)))
+    assert index.add(["abc"]).tolist() == [ids[1]]
+    found, tf = index.features(("", "abc abc", ""))
+    by_id = dict(zip(found.tolist(), tf.tolist(), strict=True))
+    # " abc abc " holds "ab" and "abc" twice each.
+    assert by_id == {ids[0]: 1.0 + math.log(2), ids[1]: 1.0 + math.log(2)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=0, max_size=120))
+def test_any_text_scores_like_the_plain_walk(text: str) -> None:
+    block = _HYPO_BLOCK
+    pair = model_text(text)
+    assert math.isclose(block.score(pair), _reference(block, pair), abs_tol=1e-9)
+
+
+_HYPO_BLOCK = _block("char", [*TEXTS, "abcdefghijklmnopqrstuvwxyz 0123456789 !?.,"], seed=6)
