@@ -64,7 +64,10 @@ class Normalized:
         return self.views[0]
 
     def view(self, name: str) -> View | None:
-        return next((v for v in self.views if v.name == name), None)
+        for v in self.views:  # at most six; a plain loop beats a generator here
+            if v.name == name:
+                return v
+        return None
 
     @property
     def folded(self) -> View:
