@@ -11,8 +11,9 @@ from trustwatch.normalize.view import Edit, View, rewrite
 # One isolated char of a spaced-out word, and what may sit between two of them.
 _SINGLE = r"[a-z0-9$@]"
 _SEP = r"(?:[ \t]{1,3}|[ \t]?[.\-_*·•~+/]{1,3}[ \t]?)"
-# Not after an apostrophe: the "s" of "it's a m" is not a spelled-out letter.
-_SPACED = re.compile(rf"(?<![\w$@'’]){_SINGLE}(?:{_SEP}{_SINGLE}){{2,}}(?![\w$@])")
+# Not after an apostrophe: the "s" of "it's a m" is not a spelled-out letter. An
+# underscore may touch the run: it is a gap ("#_m_i_u", "f_o_l_l_o_w_s_?"), not a letter.
+_SPACED = re.compile(rf"(?<![^\W_]|[$@'’]){_SINGLE}(?:{_SEP}{_SINGLE}){{2,}}(?![^\W_]|[$@])")
 # Two chars of a spaced-out run; literal- or class-first, so the regexes scan fast.
 _SPACED_HINT = re.compile(rf" {_SINGLE} {{1,3}}{_SINGLE}(?![\w$@])")
 _DOTTED_HINT = re.compile(rf"[.\-_*·•~+/]{_SINGLE}[.\-_*·•~+/]")
@@ -99,14 +100,20 @@ def joined_view(src: View) -> View | None:
         ]
         # Dashed or dotted words with spaces between ("s-u-p-e-r c.l.o.n.e") are joined
         # word by word; a run whose spaces part single chars ("w a . m e") is one word.
+        symbol_gaps = sum(1 for g in gaps if g[2].strip())
+        dotted = symbol_gaps > len(gaps) - symbol_gaps
+        usual_gap = Counter(g[2] for g in gaps).most_common(1)[0][0]
         words: list[list[tuple[int, int, str]]] = [[]]
         for found in gaps:
-            if found[2].strip():
+            gap = found[2]
+            # In dotted text a symbol then a space, unlike the usual gap, ends a sentence
+            # ("p-r-i-n-t-. T*a*g*g*e*d"): a word break, left as written.
+            stop = dotted and gap != usual_gap and gap[0] not in " \t" and gap[-1] in " \t"
+            if gap.strip() and not stop:
                 words[-1].append(found)
             else:
                 words.append([])
-        symbol_gaps = sum(1 for g in gaps if g[2].strip())
-        if any(not word for word in words) and symbol_gaps > len(gaps) - symbol_gaps:
+        if any(not word for word in words) and dotted:
             # Mostly dotted/dashed letters ("s-e-n-d m-e t*h*e 6 c.o.d.e"): the plain
             # spaces are word breaks, and a one-letter word ("6") stays as it is.
             words = [word for word in words if word]
@@ -136,6 +143,16 @@ def joined_view(src: View) -> View | None:
                     more = [c for c in "./-" if gap.count(c) > usual.count(c)]
                     keep = (new or more or [""])[0]
                 edits.append((start, end, keep))
+            after = m.end() + len(usual)
+            if (
+                word[-1] is gaps[-1]
+                and usual.strip()
+                and text.startswith(usual, m.end())
+                and (after == len(text) or not text[after].isalnum())
+            ):
+                # The gap after the last letter is the disguise's, not the writer's
+                # ("f_o_l_l_o_w_s_?" -> "follows?"), and a "_" there would glue on a word.
+                edits.append((m.end(), after, ""))
     return rewrite(src, "joined", edits) if edits else None
 
 

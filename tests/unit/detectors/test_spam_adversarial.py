@@ -118,6 +118,41 @@ def test_a_blast_with_a_word_disguised_per_message_is_still_a_blast(
 
 
 @pytest.mark.parametrize("mutation", WORD_MUTATIONS)
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_blast_with_every_word_disguised_anew_per_message_is_still_a_blast(
+    mutation: str, seed: int
+) -> None:
+    # Each copy draws its own disguise per word: "c.h.e.c.k o-u-t m_y s*h*o*p" in one,
+    # "c-h-e-c-k o*u*t m.y s_h_o_p" in the next.
+    engine = Engine(PACK, counters=InMemoryCounters())
+    rng = random.Random(seed)
+    copies = [mutate(mutation, BLAST, rng, [BLAST]) for _ in range(12)]
+    actions = [
+        action(message(text, "u_spam", f"u_{i}", i), engine) for i, text in enumerate(copies)
+    ]
+    assert actions[-1] != Action.ALLOW, copies[-1]
+
+
+@pytest.mark.parametrize("mutation", WORD_MUTATIONS)
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_listing_repeated_with_every_word_disguised_anew_is_still_repeated(
+    mutation: str, seed: int
+) -> None:
+    engine = Engine(PACK, counters=InMemoryCounters())
+    rng = random.Random(seed)
+    text = "Vintage leather jacket, brown, size M. Great condition, worn a few times. Fast postage"
+    actions = []
+    for i in range(4):
+        event = listing("Leather jacket", mutate(mutation, text, rng, [text]))
+        event["id"], event["listing"]["id"] = f"e_{i}", f"l_{i}"
+        event["occurred_at"] = (T0 + timedelta(minutes=i)).isoformat()
+        actions.append(action(event, engine))
+    assert actions[-1] != Action.ALLOW
+
+
+@pytest.mark.parametrize("mutation", WORD_MUTATIONS)
 @settings(max_examples=15, deadline=None)
 @given(text=st.sampled_from(HARD_NEGATIVES), seed=st.integers(0, 2**32 - 1))
 def test_disguised_hard_negatives_stay_clean(mutation: str, text: str, seed: int) -> None:

@@ -94,6 +94,15 @@ def test_evidence_is_the_run_in_the_original_text() -> None:
     assert signal.details["brands"] == ["adidas", "gucci", "nike", "prada", "supreme"]
 
 
+def test_a_hashtag_wall_spelled_out_with_separators_is_still_a_wall() -> None:
+    tags = ["zara", "dress", "summer", "vintage", "cute", "party", "boho", "festival"]
+    description = " ".join(
+        "#" + sep + sep.join(tag) for tag, sep in zip(tags, "-_*." * 2, strict=True)
+    )
+    (signal,) = detect("Dress", description)
+    assert signal.details == {"kind": "hashtag_wall", "hashtags": 8}
+
+
 def test_thresholds_are_tunable() -> None:
     strict = KeywordStuffing(KeywordStuffingParams(min_brands=2, min_run=2))
     assert detect("Tee", "nike adidas", detector=strict)

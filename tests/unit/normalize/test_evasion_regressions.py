@@ -52,3 +52,25 @@ def test_a_leet_word_that_looks_like_a_wrong_ordinal_is_read():
 )
 def test_spelled_dots_in_scam_tlds_and_ip_addresses_are_read(text, url):
     assert [e.value for e in extract(normalize(text)) if e.kind == "url"] == [url]
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("#_m_i_u_m_i_u", "#_miumiu"),
+        ("w*a*n*t f_r_e_e f_o_l_l_o_w_e_r_s_? now", "want free followers? now"),
+        ("a*i*s*h*a*! g_i_v_e_a_w_a_y_!", "aisha! giveaway!"),
+    ],
+)
+def test_underscored_letters_and_the_gap_after_the_last_letter_are_undone(text, reads):
+    assert normalize(text).folded.text == reads
+
+
+def test_a_sentence_end_between_dotted_words_stays_a_word_break():
+    text = "l-e-o-p-a-r-d p-r-i-n-t-. T*a*g*g*e*d U-K"
+    assert normalize(text).folded.text == "leopard print-. tagged uk"
+
+
+@pytest.mark.parametrize("plain", ["snake_case_name", "size_10 a_b", "file_v2_final"])
+def test_underscores_between_whole_words_are_left_alone(plain):
+    assert normalize(plain).view("joined") is None
