@@ -20,9 +20,9 @@ from trustwatch.detectors._views import dedupe, span_of
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
 
 _DATA = Path(__file__).parent / "data" / "stuffing_terms.yaml"
-# A separator may follow the "#" when the tag is spelled out ("#-v-i-n-t-a-g-e" folds to
-# "#-vintage").
-_HASHTAG = re.compile(r"#[.\-_*·•~+]?([^\W_]\w*)")
+# A space or separator may follow the "#" when the tag is spelled out: "#-v-i-n-t-a-g-e"
+# and "# v i n t a g e" fold to "#-vintage" and "# vintage".
+_HASHTAG = re.compile(r"#[ .\-_*·•~+]?([^\W_]\w*)")
 _GLUE = re.compile(r"[\s,/|•·+;:\-–—*~!.()\[\]]*")  # list punctuation allowed inside a run
 _FIELDS = ("listing.title", "listing.description")
 

@@ -96,8 +96,9 @@ def test_evidence_is_the_run_in_the_original_text() -> None:
 
 def test_a_hashtag_wall_spelled_out_with_separators_is_still_a_wall() -> None:
     tags = ["zara", "dress", "summer", "vintage", "cute", "party", "boho", "festival"]
-    description = " ".join(
-        "#" + sep + sep.join(tag) for tag, sep in zip(tags, "-_*." * 2, strict=True)
+    # Spaced tags sit two spaces apart, as people write them: "# c u t e  # p a r t y".
+    description = "  ".join(
+        "#" + sep + sep.join(tag) for tag, sep in zip(tags, "-_* " * 2, strict=True)
     )
     (signal,) = detect("Dress", description)
     assert signal.details == {"kind": "hashtag_wall", "hashtags": 8}
