@@ -161,6 +161,16 @@ _NO_FEATURES: Features = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.floa
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads packed grams evenly
 
 
+class TextFeatures:
+    """One text as one analyzer reads it, with every registered block's score once asked."""
+
+    __slots__ = ("ids", "scores", "tf")
+
+    def __init__(self, features: Features) -> None:
+        self.ids, self.tf = features
+        self.scores: np.ndarray | None = None
+
+
 class GramIndex:
     """Every n-gram that any loaded model knows for one analyzer, with one id each.
 
@@ -184,6 +194,11 @@ class GramIndex:
         self._packable = self.spec is not None
         # Published as one object, so readers never see a half-built table.
         self._table: _Table | None = None
+        # Every registered block's (ids, idf, weight); the matrix puts them side by side,
+        # one row per gram id.
+        self._blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._matrix = np.zeros((0, 0), dtype=np.float64)
+        self._grew = False
 
     @property
     def size(self) -> int:
@@ -207,28 +222,70 @@ class GramIndex:
     def add(self, grams: Sequence[str]) -> np.ndarray:
         """Ids for ``grams``, new ones assigned; safe while other threads score."""
         with self._lock:
-            ids = self.ids
-            out = np.empty(len(grams), dtype=np.int64)
-            grew = False
-            for i, gram in enumerate(grams):
-                found = ids.get(gram)
-                if found is None:
-                    found = ids[gram] = len(ids)
-                    grew = True
-                    spec = self.spec
-                    if self._packable and spec is not None and spec.lo <= len(gram) <= spec.hi:
-                        code = self._pack(gram)
-                        self._codes.append(code)
-                        self._code_ids.append(found)
-                out[i] = found
-            if grew and self._packable:
-                self._table = _hash_table(
-                    np.array(self._codes, dtype=np.uint64),
-                    np.array(self._code_ids, dtype=np.int64),
-                )
-            elif not self._packable:
-                self._table = None
+            out = self._add(grams)
+            self._publish()
             return out
+
+    def register(self, grams: Sequence[str], idf: np.ndarray, weight: np.ndarray) -> int:
+        """Add one block's vocabulary with its idf and weights; returns the block's slot."""
+        with self._lock:
+            ids = self._add(grams)
+            self._blocks.append((ids, idf, weight))
+            self._publish()
+            return len(self._blocks) - 1
+
+    def _rebuild(self) -> None:
+        # Stored as idf^2 and idf*weight, so a text's norm and dot product for every block
+        # are two vector-matrix products over its rows.
+        n = len(self._blocks)
+        matrix = np.zeros((self.size, 2 * n), dtype=np.float64)
+        for slot, (ids, idf, weight) in enumerate(self._blocks):
+            matrix[ids, slot] = idf * idf
+            matrix[ids, n + slot] = idf * weight
+        self._matrix = matrix
+
+    def scores(self, ids: np.ndarray, tf: np.ndarray) -> np.ndarray:
+        """Every registered block's score for one text's features, in one pass."""
+        matrix = self._matrix
+        n = matrix.shape[1] // 2
+        if ids.size == 0 or n == 0:
+            return np.zeros(n)
+        rows = matrix[ids]
+        sq = (tf * tf) @ rows[:, :n]
+        dot = tf @ rows[:, n:]
+        norm = np.sqrt(sq)
+        return np.divide(dot, norm, out=np.zeros(n), where=norm > 0.0)
+
+    def _add(self, grams: Sequence[str]) -> np.ndarray:
+        """Assign ids (caller holds the lock and publishes afterwards)."""
+        ids = self.ids
+        out = np.empty(len(grams), dtype=np.int64)
+        grew = False
+        for i, gram in enumerate(grams):
+            found = ids.get(gram)
+            if found is None:
+                found = ids[gram] = len(ids)
+                grew = True
+                spec = self.spec
+                if self._packable and spec is not None and spec.lo <= len(gram) <= spec.hi:
+                    code = self._pack(gram)
+                    self._codes.append(code)
+                    self._code_ids.append(found)
+            out[i] = found
+        self._grew = grew
+        return out
+
+    def _publish(self) -> None:
+        """Matrix first, then the table: a reader holding the old table only finds ids the
+        new matrix already has rows for."""
+        self._rebuild()
+        if not self._packable:
+            self._table = None
+        elif self._grew:
+            self._table = _hash_table(
+                np.array(self._codes, dtype=np.uint64),
+                np.array(self._code_ids, dtype=np.int64),
+            )
 
     def _packed(self, pair: Pair) -> np.ndarray:
         """Every gram of the text packed, by numpy over the whole text at once."""
@@ -274,16 +331,13 @@ class GramIndex:
 @dataclass(frozen=True)
 class _Table:
     """Packed grams -> ids: an open-addressing table (linear probing, load <= 0.5) for
-    the common case, and the same pairs sorted for the few grams whose probe runs long."""
+    grams found in their home slot, and the same pairs sorted for the others."""
 
     keys: np.ndarray  # uint64, 0 = empty (no packed gram is 0: the length bits are set)
-    values: np.ndarray  # int64 ids
+    values: np.ndarray  # int64 ids, -1 where empty
     shift: np.uint64
     sorted_codes: np.ndarray
     sorted_ids: np.ndarray
-
-
-_ROUNDS = 2  # probe rounds in numpy before the stragglers take a binary search
 
 
 def _hash_table(codes: np.ndarray, ids: np.ndarray) -> _Table:
@@ -312,25 +366,25 @@ def _hash_table(codes: np.ndarray, ids: np.ndarray) -> _Table:
 
 
 def _lookup(table: _Table, packed: np.ndarray) -> np.ndarray:
-    """The id of each packed gram, -1 where the table does not hold it."""
-    keys = table.keys
-    mask = len(keys) - 1
-    slot = ((packed * _MULT) >> table.shift).astype(np.int64)
-    out = np.full(len(packed), -1, dtype=np.int64)
-    todo = np.arange(len(packed))
-    for _ in range(_ROUNDS):
-        found = keys[slot]
-        hit = found == packed
-        out[todo[hit]] = table.values[slot[hit]]
-        more = (found != 0) & ~hit
-        if not more.any():
-            return out
-        todo, packed, slot = todo[more], packed[more], (slot[more] + 1) & mask
-    codes = table.sorted_codes
-    pos = np.searchsorted(codes, packed)
-    pos[pos == len(codes)] = 0
-    hit = codes[pos] == packed
-    out[todo[hit]] = table.sorted_ids[pos[hit]]
+    """The id of each packed gram, -1 where the table does not hold it.
+
+    One probe of the home slot in numpy; grams whose home slot holds another gram (the
+    rest of their probe run) take a binary search over the sorted pairs instead.
+    """
+    slot = ((packed * _MULT) >> table.shift).astype(np.intp)
+    found = table.keys[slot]
+    out = table.values[slot]  # -1 in empty slots
+    miss = found != packed
+    if miss.any():
+        out[miss] = -1
+        far = np.flatnonzero(miss & (found != 0))
+        if far.size:
+            codes = table.sorted_codes
+            wanted = packed[far]
+            pos = np.searchsorted(codes, wanted)
+            pos[pos == len(codes)] = 0
+            hit = codes[pos] == wanted
+            out[far[hit]] = table.sorted_ids[pos[hit]]
     return out
 
 
@@ -350,19 +404,20 @@ def gram_index(analyzer: str) -> GramIndex:
         return found
 
 
-# A per-text cache: analyzer -> features, shared by every model that reads the text.
-FeatureCache = dict[str, Features]
+# A per-text cache: analyzer -> features and scores, shared by every model reading the text.
+FeatureCache = dict[str, TextFeatures]
 
 
 class SparseBlock:
     """One TF-IDF block (sublinear tf, l2 norm) folded into a linear model's weights.
 
-    The block's idf and weight live in arrays indexed by the shared GramIndex id (zero
-    for grams the block does not know, which then add nothing to the norm or the dot
-    product: exactly sklearn's arithmetic over the block's own vocabulary).
+    The block registers its idf and weights with the shared GramIndex (zero for grams it
+    does not know, which then add nothing to the norm or the dot product: exactly
+    sklearn's arithmetic over the block's own vocabulary). Every block of one analyzer is
+    scored in the same pass, so a second model on the same text costs almost nothing.
     """
 
-    __slots__ = ("_idf", "_weight", "analyzer", "idf", "index", "vocab", "weight")
+    __slots__ = ("analyzer", "idf", "index", "slot", "vocab", "weight")
 
     def __init__(
         self, analyzer: str, vocab: dict[str, int], idf: list[float], weight: list[float]
@@ -373,38 +428,21 @@ class SparseBlock:
         self.weight = weight
         self.index = gram_index(analyzer)
         grams = sorted(vocab, key=vocab.__getitem__)
-        ids = self.index.add(grams)
-        size = self.index.size
-        self._idf = np.zeros(size, dtype=np.float64)
-        self._weight = np.zeros(size, dtype=np.float64)
         order = np.fromiter((vocab[g] for g in grams), dtype=np.int64, count=len(grams))
-        self._idf[ids] = np.asarray(idf, dtype=np.float64)[order]
-        self._weight[ids] = np.asarray(weight, dtype=np.float64)[order]
-
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """idf and weight arrays covering every id (grown when later models added grams)."""
-        idf, weight = self._idf, self._weight
-        size = self.index.size
-        if idf.size < size:
-            idf = np.concatenate([idf, np.zeros(size - idf.size)])
-            weight = np.concatenate([weight, np.zeros(size - weight.size)])
-            self._idf, self._weight = idf, weight
-        return idf, weight
-
-    def features(self, pair: Pair, cache: FeatureCache | None = None) -> Features:
-        if cache is None:
-            return self.index.features(pair)
-        found = cache.get(self.analyzer)
-        if found is None:
-            found = cache[self.analyzer] = self.index.features(pair)
-        return found
+        self.slot = self.index.register(
+            grams,
+            np.asarray(idf, dtype=np.float64)[order],
+            np.asarray(weight, dtype=np.float64)[order],
+        )
 
     def score(self, pair: Pair, cache: FeatureCache | None = None) -> float:
         """``cache`` holds each analyzer's features, so models reading one text share them."""
-        ids, tf = self.features(pair, cache)
-        if ids.size == 0:
-            return 0.0
-        idf, weight = self._arrays()
-        v = tf * idf[ids]
-        sq = float(v @ v)
-        return float(v @ weight[ids]) / math.sqrt(sq) if sq > 0.0 else 0.0
+        found = None if cache is None else cache.get(self.analyzer)
+        if found is None:
+            found = TextFeatures(self.index.features(pair))
+            if cache is not None:
+                cache[self.analyzer] = found
+        scores = found.scores
+        if scores is None or len(scores) <= self.slot:  # a model loaded since: score again
+            scores = found.scores = self.index.scores(found.ids, found.tf)
+        return float(scores[self.slot])
