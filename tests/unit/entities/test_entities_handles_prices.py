@@ -5,19 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from extracted import of_kind
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustwatch.adversarial import mutate
-from trustwatch.entities import KINDS, Entity, extract
+from trustwatch.entities import KINDS, extract
 from trustwatch.normalize import normalize
-
-
-def of_kind(text: str, kind: str) -> list[Entity]:
-    found = [e for e in extract(normalize(text)) if e.kind == kind]
-    for e in found:
-        assert text[e.start : e.end] == e.text
-    return found
 
 
 @pytest.mark.parametrize(
@@ -237,6 +231,6 @@ def test_phone_numbers_spelled_out_in_context_are_found(contact, before, after, 
     written, _, e164 = contact
     disguised = mutate("spelled_digits", written, random.Random(seed), [written])
     text = f"{before} {disguised} {after}"
-    found = [e for e in extract(normalize(text)) if e.kind == "phone"]
+    found = of_kind(text, "phone")
     assert [e.value for e in found] == [e164], disguised
     assert disguised.strip() in found[0].text or found[0].text in disguised

@@ -5,23 +5,11 @@ from __future__ import annotations
 import socket
 
 import pytest
+from extracted import of_kind, one
 
-from trustwatch.entities import Entity, extract
+from trustwatch.entities import extract
 from trustwatch.entities.hosts import _extractor, host_attrs
 from trustwatch.normalize import normalize
-
-
-def entities(text: str, kind: str) -> list[Entity]:
-    found = [e for e in extract(normalize(text)) if e.kind == kind]
-    for e in found:
-        assert text[e.start : e.end] == e.text
-    return found
-
-
-def one(text: str, kind: str) -> Entity:
-    found = entities(text, kind)
-    assert len(found) == 1, found
-    return found[0]
 
 
 def test_url_with_scheme_has_host_parts():
@@ -73,11 +61,11 @@ def test_obfuscated_urls_are_found_and_flagged(text, written, host):
 )
 def test_links_spelled_out_only_in_folded_views_are_found(written):
     text = f"msg me {written} x"
-    urls = [u for u in entities(text, "url") if u.attrs["host"] == "wa.me"]
+    urls = [u for u in of_kind(text, "url") if u.attrs["host"] == "wa.me"]
     assert [u.text for u in urls] == [written]
     assert urls[0].attrs["obfuscated"] is True
     assert urls[0].attrs["view"] in ("skeleton", "joined", "leet")
-    handles = entities(text, "social_handle")
+    handles = of_kind(text, "social_handle")
     assert [(h.value, h.attrs["platform"]) for h in handles] == [("447700900123", "whatsapp")]
 
 
@@ -175,7 +163,7 @@ def test_userinfo_trick_keeps_the_real_host():
     url = one("https://depop.com@evil.xyz/login", "url")
     assert url.attrs["host"] == "evil.xyz"
     assert url.attrs["userinfo"] is True
-    assert entities("https://depop.com@evil.xyz/login", "email") == []
+    assert of_kind("https://depop.com@evil.xyz/login", "email") == []
 
 
 @pytest.mark.parametrize(
@@ -210,7 +198,7 @@ def test_sentence_punctuation_is_not_a_domain(text):
     ],
 )
 def test_emails_also_spelled_out(text, written, value):
-    found = entities(text, "email")
+    found = of_kind(text, "email")
     if value is None:
         assert found == []
         return
@@ -222,7 +210,7 @@ def test_emails_also_spelled_out(text, written, value):
 
 def test_a_price_before_a_spelled_at_is_not_an_address():
     text = "pay the small insurance fee of €1.99 at safe-paypal DOT net"
-    assert entities(text, "email") == []
+    assert of_kind(text, "email") == []
     assert one(text, "domain").attrs["host"] == "safe-paypal.net"
 
 

@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from extracted import of_kind
 
-from trustwatch.entities import Entity, extract
 from trustwatch.entities.payments import iban_valid
-from trustwatch.normalize import normalize
-
-
-def of_kind(text: str, kind: str) -> list[Entity]:
-    found = [e for e in extract(normalize(text)) if e.kind == kind]
-    for e in found:
-        assert text[e.start : e.end] == e.text
-    return found
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,7 @@ sizes, years or order numbers."""
 from __future__ import annotations
 
 import pytest
-
-from trustwatch.entities import Entity, extract
-from trustwatch.normalize import normalize
-
-
-def phones(text: str) -> list[Entity]:
-    return [e for e in extract(normalize(text)) if e.kind == "phone"]
+from extracted import of_kind
 
 
 @pytest.mark.parametrize(
@@ -29,23 +23,23 @@ def phones(text: str) -> list[Entity]:
     ],
 )
 def test_phone_formats(written, e164):
-    found = phones(f"call me on {written} tonight")
+    found = of_kind(f"call me on {written} tonight", "phone")
     assert [p.value for p in found] == [e164]
     assert found[0].text == written
 
 
 def test_ten_digits_without_a_trunk_zero_read_as_north_american():
-    assert [p.value for p in phones("text 702 555 0176 now")] == ["+17025550176"]
-    assert [p.value for p in phones("text 718.555.0127")] == ["+17185550127"]
+    assert [p.value for p in of_kind("text 702 555 0176 now", "phone")] == ["+17025550176"]
+    assert [p.value for p in of_kind("text 718.555.0127", "phone")] == ["+17185550127"]
 
 
 def test_phone_attrs():
-    phone = phones("text 07911 123456")[0]
+    phone = of_kind("text 07911 123456", "phone")[0]
     assert phone.attrs["country_code"] == 44
     assert phone.attrs["type"] == "mobile"
     assert phone.attrs["valid"] is True
     assert phone.attrs["obfuscated"] is False
-    reserved = phones("text 07700 900123")[0]
+    reserved = of_kind("text 07700 900123", "phone")[0]
     assert reserved.attrs["valid"] is False  # Ofcom's drama range: still a phone number
 
 
@@ -66,17 +60,19 @@ def test_phone_attrs():
     ],
 )
 def test_spelled_out_and_split_phone_numbers(written):
-    found = phones(f"ring {written} after six")
+    found = of_kind(f"ring {written} after six", "phone")
     assert [p.value for p in found] == ["+447700900123"]
     assert found[0].text == written
     assert found[0].attrs["obfuscated"] is True
 
 
 def test_numbers_jammed_against_labels_or_other_numbers():
-    assert [p.text for p in phones("To claim, call09050000327")] == ["09050000327"]
-    assert [p.text for p in phones("CustCare:08718720201.")] == ["08718720201"]
-    assert [p.text for p in phones("call free on 08000407165 (18+) 2 stop")] == ["08000407165"]
-    assert phones("ref ABC12345678901") == []
+    assert [p.text for p in of_kind("To claim, call09050000327", "phone")] == ["09050000327"]
+    assert [p.text for p in of_kind("CustCare:08718720201.", "phone")] == ["08718720201"]
+    assert [p.text for p in of_kind("call free on 08000407165 (18+) 2 stop", "phone")] == [
+        "08000407165"
+    ]
+    assert of_kind("ref ABC12345678901", "phone") == []
 
 
 @pytest.mark.parametrize(
@@ -95,4 +91,4 @@ def test_numbers_jammed_against_labels_or_other_numbers():
     ],
 )
 def test_numbers_that_are_not_phones(text):
-    assert phones(text) == []
+    assert of_kind(text, "phone") == []
