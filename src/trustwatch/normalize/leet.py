@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from trustwatch.normalize.letters import best_mix
 from trustwatch.normalize.view import Edit, View, rewrite
 
 # One isolated char of a spaced-out word, and what may sit between two of them.
@@ -216,10 +217,22 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
     if token[0] == "@" and n > 2 and (token[1] in _LETTERS or token[1] in _LEET_SECOND):
         return by_context, "a" + by_context[1:]
     alt = list(chars)
+    lone = []
     for i, c in enumerate(token):
         if c == "1":
-            in_run = (i > 0 and token[i - 1] == "1") or (i + 1 < n and token[i + 1] == "1")
-            alt[i] = "l" if in_run or chars[i] == "i" else "i"
+            if (i > 0 and token[i - 1] == "1") or (i + 1 < n and token[i + 1] == "1"):
+                alt[i] = "l"
+            else:
+                lone.append(i)
+    ones = [i for i, c in enumerate(token) if c == "1"]
+    if len(ones) > 1:
+        # Several "1"s may need both letters ("b413nc1@g4": "l" then "i"; "ava11ab1e":
+        # "i", "l", "l"): the likeliest other mix by letter trigrams.
+        mix = best_mix(by_context, ones, by_context)
+        if mix is not None:
+            return by_context, mix
+    for i in lone:
+        alt[i] = "l" if chars[i] == "i" else "i"
     return by_context, "".join(alt)
 
 

