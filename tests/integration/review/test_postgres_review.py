@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from trustwatch.enforcement import actions_for
 from trustwatch.engine import Engine
@@ -23,22 +20,7 @@ from trustwatch.verdicts import Action
 
 pytestmark = pytest.mark.postgres
 
-_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    name = f"tw_review_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_cases_decisions_appeals_and_labels_on_postgres(pg_url: str) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,23 +16,6 @@ from trustwatch.store.sql import SqlStore
 from trustwatch.verdicts import Action, PolicyDecision, SignalOut, Verdict
 
 pytestmark = pytest.mark.postgres
-
-_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh database per test, dropped afterwards."""
-    name = f"tw_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _event(event_id: str, text_: str = "click here to win") -> Event:
