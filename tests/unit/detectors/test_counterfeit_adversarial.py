@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
 
+from detector_runs import context, listing, top_score
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustwatch.adversarial import WORD_MUTATIONS, mutate
-from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item
 from trustwatch.detectors.counterfeit_terms import CounterfeitTerms, CounterfeitTermsParams
-from trustwatch.events import parse_event
-from trustwatch.verdicts import Mode
 
 DETECTOR = CounterfeitTerms(CounterfeitTermsParams())
 REVIEW = 0.5
@@ -41,17 +37,7 @@ NEGATIVES = [
 
 
 def score(title: str) -> float:
-    event = parse_event(
-        {
-            "id": "e",
-            "type": "listing.created",
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            "listing": {"id": "l", "title": title},
-        }
-    )
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    return max((s.score for s in DETECTOR.detect(Item(event), ctx)), default=0.0)
+    return top_score(DETECTOR.detect(listing(title), context()))
 
 
 @settings(max_examples=200, deadline=None)

@@ -2,42 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from detector_runs import context, listing, top_score
 
-from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.base import Signal
 from trustwatch.detectors.counterfeit_terms import CounterfeitTerms, CounterfeitTermsParams
-from trustwatch.events import parse_event
-from trustwatch.verdicts import Mode
 
 DETECTOR = CounterfeitTerms(CounterfeitTermsParams())
 REVIEW = 0.5
 
 
-def listing(title: str, description: str = "", **extra: Any) -> Item:
-    body: dict[str, Any] = {"id": "l", "title": title, "description": description, **extra}
-    event = parse_event(
-        {
-            "id": "e",
-            "type": "listing.created",
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            "listing": body,
-        }
-    )
-    return Item(event)
-
-
 def detect(title: str, description: str = "", **extra: Any) -> list[Signal]:
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    return DETECTOR.detect(listing(title, description, **extra), ctx)
+    return DETECTOR.detect(listing(title, description=description, **extra), context())
 
 
 def score(title: str, description: str = "", **extra: Any) -> float:
-    return max((s.score for s in detect(title, description, **extra)), default=0.0)
+    return top_score(detect(title, description, **extra))
 
 
 @pytest.mark.parametrize(

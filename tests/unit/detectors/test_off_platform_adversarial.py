@@ -9,37 +9,21 @@ from __future__ import annotations
 import random
 
 import pytest
-import yaml
+from detector_runs import message_action, policy_engine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustwatch.adversarial import WORD_MUTATIONS, mutate
-from trustwatch.engine import Engine
-from trustwatch.policy.pack import DEFAULT_PACK, Pack
 from trustwatch.verdicts import Action
 
 POLICY = "off_platform"
 
 
-def _engine() -> Engine:
-    head = yaml.safe_load((DEFAULT_PACK / "pack.yaml").read_text(encoding="utf-8"))
-    body = yaml.safe_load((DEFAULT_PACK / "policies" / f"{POLICY}.yaml").read_text("utf-8"))
-    return Engine(Pack.model_validate({**head, "policies": body["policies"]}))
-
-
-ENGINE = _engine()
+ENGINE = policy_engine(POLICY)
 
 
 def action(text: str) -> Action:
-    event = {
-        "id": "e",
-        "type": "message.sent",
-        "occurred_at": "2026-11-02T10:15:00Z",
-        "actor": {"id": "u_1"},
-        "message": {"id": "m", "recipient_id": "u_2", "text": text},
-    }
-    decision = ENGINE.evaluate(event).decision(POLICY)
-    return decision.action if decision else Action.ALLOW
+    return message_action(ENGINE, POLICY, text)
 
 
 # (message, the words a scammer would disguise)

@@ -6,33 +6,18 @@ from __future__ import annotations
 import re
 
 import pytest
+from detector_runs import message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trustwatch.detectors import contact_off_platform as contact
 from trustwatch.detectors import payment_off_platform as payment
 from trustwatch.detectors._views import AnchorGroups, distinct_views
-from trustwatch.detectors.base import Item
-from trustwatch.events import parse_event
 
 CASES = [
     *((payment._ANCHORS, name, rx) for name, rx in payment._PATTERNS.items()),
     *((contact._ANCHORS, name, rx) for name, rx in contact._PATTERNS.items()),
 ]
-
-
-def item(text: str) -> Item:
-    return Item(
-        parse_event(
-            {
-                "id": "e",
-                "type": "message.sent",
-                "occurred_at": "2026-11-02T10:15:00Z",
-                "actor": {"id": "u_1"},
-                "message": {"id": "m", "text": text},
-            }
-        )
-    )
 
 
 @pytest.mark.parametrize(
@@ -46,6 +31,6 @@ def test_any_text_a_pattern_matches_passes_its_prefilter(
     anchors: AnchorGroups, name: str, rx: re.Pattern[str], data: st.DataObject
 ) -> None:
     text = data.draw(st.from_regex(rx, fullmatch=True))
-    views = distinct_views(item(f"hi {text} thanks"), "message.text")
+    views = distinct_views(message(f"hi {text} thanks"), "message.text")
     if any(rx.search(v.text) for v in views):
         assert name in anchors.found(views), text

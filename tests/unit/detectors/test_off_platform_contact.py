@@ -2,43 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
+from detector_runs import context, listing, message, profile, top_score
 
-from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.base import Signal
 from trustwatch.detectors.contact_off_platform import ContactOffPlatform, ContactOffPlatformParams
-from trustwatch.events import parse_event
-from trustwatch.verdicts import Mode
 
 DETECTOR = ContactOffPlatform(ContactOffPlatformParams())
 WARN = 0.4
 
 
 def detect(text: str, event_type: str = "message.sent") -> list[Signal]:
-    body: dict[str, object]
     if event_type == "message.sent":
-        body = {"message": {"id": "m", "recipient_id": "u_2", "text": text}}
+        item = message(text)
     elif event_type == "profile.updated":
-        body = {"profile": {"bio": text}}
+        item = profile(bio=text)
     else:
-        body = {"listing": {"id": "l", "title": text}}
-    event = parse_event(
-        {
-            "id": "e",
-            "type": event_type,
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            **body,
-        }
-    )
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    return DETECTOR.detect(Item(event), ctx)
+        item = listing(text)
+    return DETECTOR.detect(item, context())
 
 
 def score(text: str, event_type: str = "message.sent") -> float:
-    return max((s.score for s in detect(text, event_type)), default=0.0)
+    return top_score(detect(text, event_type))
 
 
 @pytest.mark.parametrize(

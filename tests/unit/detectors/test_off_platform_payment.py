@@ -2,43 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
+from detector_runs import context, listing, message, profile, top_score
 
-from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.base import Signal
 from trustwatch.detectors.payment_off_platform import PaymentOffPlatform, PaymentOffPlatformParams
-from trustwatch.events import parse_event
-from trustwatch.verdicts import Mode
 
 DETECTOR = PaymentOffPlatform(PaymentOffPlatformParams())
 WARN = 0.4
 
 
 def detect(text: str, event_type: str = "message.sent") -> list[Signal]:
-    body: dict[str, object]
     if event_type == "message.sent":
-        body = {"message": {"id": "m", "recipient_id": "u_2", "text": text}}
+        item = message(text)
     elif event_type == "profile.updated":
-        body = {"profile": {"bio": text}}
+        item = profile(bio=text)
     else:
-        body = {"listing": {"id": "l", "title": "Item", "description": text}}
-    event = parse_event(
-        {
-            "id": "e",
-            "type": event_type,
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            **body,
-        }
-    )
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    return DETECTOR.detect(Item(event), ctx)
+        item = listing("Item", description=text)
+    return DETECTOR.detect(item, context())
 
 
 def score(text: str, event_type: str = "message.sent") -> float:
-    return max((s.score for s in detect(text, event_type)), default=0.0)
+    return top_score(detect(text, event_type))
 
 
 @pytest.mark.parametrize(
@@ -132,17 +117,7 @@ def test_params_tune_the_scores() -> None:
     quiet = PaymentOffPlatform(
         PaymentOffPlatformParams(off_app_method=0.1, off_app_method_request=0.2)
     )
-    event = parse_event(
-        {
-            "id": "e",
-            "type": "message.sent",
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            "message": {"id": "m", "text": "I can do bank transfer"},
-        }
-    )
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    assert quiet.detect(Item(event), ctx)[0].score <= 0.2
+    assert quiet.detect(message("I can do bank transfer"), context())[0].score <= 0.2
 
 
 def test_a_refusal_does_not_cancel_shared_account_details() -> None:

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
+from detector_runs import context, message, profile
 
-from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.base import Signal
 from trustwatch.detectors.phishing_language import PhishingLanguage, PhishingLanguageParams
-from trustwatch.events import parse_event
-from trustwatch.verdicts import Mode
 
 DETECTOR = PhishingLanguage(PhishingLanguageParams())
 
 
 def detect(text: str) -> list[Signal]:
-    event = parse_event(
-        {
-            "id": "e",
-            "type": "message.sent",
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            "message": {"id": "m", "recipient_id": "u_2", "text": text},
-        }
-    )
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    return DETECTOR.detect(Item(event), ctx)
+    return DETECTOR.detect(message(text), context())
 
 
 def families(text: str) -> list[str]:
@@ -112,17 +98,8 @@ def test_evidence_spans_point_into_the_original_text() -> None:
 
 def test_family_scores_are_tunable() -> None:
     quiet = PhishingLanguage(PhishingLanguageParams(family_scores={"qr_lure": 0.1}))
-    event = parse_event(
-        {
-            "id": "e",
-            "type": "message.sent",
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            "message": {"id": "m", "text": "I sent you a QR code for payment"},
-        }
-    )
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    assert quiet.detect(Item(event), ctx)[0].score == pytest.approx(0.1)
+    signals = quiet.detect(message("I sent you a QR code for payment"), context())
+    assert signals[0].score == pytest.approx(0.1)
 
 
 def test_a_support_address_named_after_a_brand_is_fake_support() -> None:
@@ -131,17 +108,8 @@ def test_a_support_address_named_after_a_brand_is_fake_support() -> None:
 
 
 def profile_families(username: str, display_name: str = "Jane", bio: str = "") -> list[str]:
-    event = parse_event(
-        {
-            "id": "e",
-            "type": "profile.updated",
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            "profile": {"username": username, "display_name": display_name, "bio": bio},
-        }
-    )
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    signals = DETECTOR.detect(Item(event), ctx)
+    item = profile(username=username, display_name=display_name, bio=bio)
+    signals = DETECTOR.detect(item, context())
     return list(signals[0].details["families"]) if signals else []
 
 

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
+from detector_runs import context, message
 
-from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.base import Signal
 from trustwatch.detectors.phishing_links import (
     PhishingLinks,
     PhishingLinksParams,
     edit_distance,
     skeleton,
 )
-from trustwatch.events import parse_event
-from trustwatch.verdicts import Mode
 
 DETECTOR = PhishingLinks(PhishingLinksParams())
 
@@ -23,22 +19,7 @@ DETECTOR = PhishingLinks(PhishingLinksParams())
 def detect(
     text: str, marketplace: tuple[str, ...] = ("depop.com",), detector: PhishingLinks = DETECTOR
 ) -> list[Signal]:
-    event = parse_event(
-        {
-            "id": "e",
-            "type": "message.sent",
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            "message": {"id": "m", "recipient_id": "u_2", "text": text},
-        }
-    )
-    ctx = Context(
-        Mode.LIVE,
-        datetime(2026, 11, 2, tzinfo=UTC),
-        InMemoryCounters(),
-        marketplace_domains=marketplace,
-    )
-    return detector.detect(Item(event), ctx)
+    return detector.detect(message(text), context(marketplace_domains=marketplace))
 
 
 def finding(text: str, **kwargs: object) -> tuple[float, str | None, str | None]:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from detector_runs import context, listing, top_score
 from pydantic import ValidationError
 
-from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.base import Signal
 from trustwatch.detectors.price_anomaly import PriceAnomaly, PriceAnomalyParams
-from trustwatch.events import parse_event
-from trustwatch.verdicts import Mode
 
 DETECTOR = PriceAnomaly(PriceAnomalyParams())
 
@@ -20,24 +17,13 @@ DETECTOR = PriceAnomaly(PriceAnomalyParams())
 def detect(
     title: str, price: float | None, currency: str = "GBP", description: str = "", **extra: Any
 ) -> list[Signal]:
-    body: dict[str, Any] = {"id": "l", "title": title, "description": description, **extra}
     if price is not None:
-        body["price"] = {"amount": price, "currency": currency}
-    event = parse_event(
-        {
-            "id": "e",
-            "type": "listing.created",
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            "listing": body,
-        }
-    )
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    return DETECTOR.detect(Item(event), ctx)
+        extra["price"] = {"amount": price, "currency": currency}
+    return DETECTOR.detect(listing(title, description=description, **extra), context())
 
 
 def score(title: str, price: float | None, **kw: Any) -> float:
-    return max((s.score for s in detect(title, price, **kw)), default=0.0)
+    return top_score(detect(title, price, **kw))
 
 
 def test_a_gucci_bag_at_25_pounds_is_anomalous() -> None:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
 
+from detector_runs import context, listing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustwatch.adversarial import WORD_MUTATIONS, mutate
-from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item
 from trustwatch.detectors.prohibited_items import ProhibitedItems, ProhibitedItemsParams
-from trustwatch.events import parse_event
-from trustwatch.verdicts import Mode
 
 DETECTOR = ProhibitedItems(ProhibitedItemsParams())
 REVIEW = 0.5
@@ -51,17 +47,7 @@ NEGATIVES = [
 
 
 def categories(title: str) -> dict[str, float]:
-    event = parse_event(
-        {
-            "id": "e",
-            "type": "listing.created",
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            "listing": {"id": "l", "title": title},
-        }
-    )
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    return {s.details["category"]: s.score for s in DETECTOR.detect(Item(event), ctx)}
+    return {s.details["category"]: s.score for s in DETECTOR.detect(listing(title), context())}
 
 
 @settings(max_examples=250, deadline=None)

@@ -2,43 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from detector_runs import context, listing, message
 from pydantic import ValidationError
 
-from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.base import Item, Signal
 from trustwatch.detectors.prohibited_items import ProhibitedItems, ProhibitedItemsParams
-from trustwatch.events import parse_event
-from trustwatch.verdicts import Mode
 
 DETECTOR = ProhibitedItems(ProhibitedItemsParams())
 
 
 def item(title: str, description: str = "", event_type: str = "listing.created") -> Item:
-    body: dict[str, Any]
     if event_type == "message.sent":
-        body = {"message": {"id": "m", "recipient_id": "u_2", "text": title}}
-    else:
-        body = {"listing": {"id": "l", "title": title, "description": description}}
-    return Item(
-        parse_event(
-            {
-                "id": "e",
-                "type": event_type,
-                "occurred_at": "2026-11-02T10:15:00Z",
-                "actor": {"id": "u_1"},
-                **body,
-            }
-        )
-    )
+        return message(title)
+    return listing(title, description=description)
 
 
 def detect(title: str, description: str = "", **kw: Any) -> list[Signal]:
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    return DETECTOR.detect(item(title, description, **kw), ctx)
+    return DETECTOR.detect(item(title, description, **kw), context())
 
 
 def categories(title: str, description: str = "") -> set[str]:
@@ -155,8 +138,7 @@ def test_context_words_decide_ivory() -> None:
 
 def test_categories_param_restricts_reporting() -> None:
     only_drugs = ProhibitedItems(ProhibitedItemsParams(categories=["drugs"]))
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    signals = only_drugs.detect(item("taser and a bong"), ctx)
+    signals = only_drugs.detect(item("taser and a bong"), context())
     assert [s.details["category"] for s in signals] == ["drugs"]
 
 

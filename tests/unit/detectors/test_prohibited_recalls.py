@@ -5,36 +5,23 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from detector_runs import context, listing
 
-from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.base import Signal
 from trustwatch.detectors.recalled_products import RecalledProducts, RecalledProductsParams
-from trustwatch.events import parse_event
 from trustwatch.lexicon import Lexicon
-from trustwatch.verdicts import Mode
 
 ROOT = Path(__file__).resolve().parents[3]
 DETECTOR = RecalledProducts(RecalledProductsParams())
 
 
 def detect(title: str, description: str = "", **extra: Any) -> list[Signal]:
-    event = parse_event(
-        {
-            "id": "e",
-            "type": "listing.created",
-            "occurred_at": "2026-11-02T10:15:00Z",
-            "actor": {"id": "u_1"},
-            "listing": {"id": "l", "title": title, "description": description, **extra},
-        }
-    )
-    ctx = Context(Mode.LIVE, datetime(2026, 11, 2, tzinfo=UTC), InMemoryCounters())
-    return DETECTOR.detect(Item(event), ctx)
+    return DETECTOR.detect(listing(title, description=description, **extra), context())
 
 
 def test_brand_and_product_of_one_recall_match() -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from detector_runs import listing
 
 from trustwatch.detectors import contact_off_platform as contact
 from trustwatch.detectors import payment_off_platform as payment
 from trustwatch.detectors import phishing_language as language
 from trustwatch.detectors._views import distinct_views
-from trustwatch.detectors.base import Item
-from trustwatch.events import parse_event
 
 TEXTS = [
     "pay me on paypal f&f, or bank transfer to avoid the fees",
@@ -20,23 +19,9 @@ TEXTS = [
 ]
 
 
-def _listing(text: str) -> Item:
-    return Item(
-        parse_event(
-            {
-                "id": "e",
-                "type": "listing.created",
-                "occurred_at": "2026-11-02T10:15:00Z",
-                "actor": {"id": "u"},
-                "listing": {"id": "l", "title": text[:20] or "bag", "description": text},
-            }
-        )
-    )
-
-
 @pytest.mark.parametrize("text", TEXTS)
 def test_shared_anchor_pass_finds_what_each_detector_finds_alone(text: str) -> None:
-    item = _listing(text)
+    item = listing(text[:20] or "bag", description=text)
     anchors = [payment._ANCHORS, contact._ANCHORS, language._ANCHORS]
     for field_name in item.fields:
         alone = [a.found(distinct_views(item, field_name)) for a in anchors]
