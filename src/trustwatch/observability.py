@@ -13,9 +13,10 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import os
+import random
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
@@ -69,8 +70,15 @@ REJECTED = Counter(
 )
 
 
+# Request ids need to be unique, not secret: a PRNG seeded from the OS skips uuid4's
+# syscall on every request (reseeded in forked children, which would repeat the parent's).
+_request_ids = random.Random()
+os.register_at_fork(after_in_child=_request_ids.seed)
+
+
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 hex digits, the shape of a UUID4's hex."""
+    return f"{_request_ids.getrandbits(128):032x}"
 
 
 class JsonFormatter(logging.Formatter):

@@ -77,7 +77,11 @@ def create_app(
         app.include_router(router)
     for name in settings.app_extensions:
         _mount_extension(app, service, name)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_request_bytes,
+        direct={("POST", "/v1/check"): decisions.direct_check(service)},
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -6,8 +6,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustwatch.api.auth import Principal
+from trustwatch.api.problems import Problem, problem_response
 from trustwatch.api.routes.deps import principal, service
 from trustwatch.api.schemas import PROBLEM_RESPONSES, Accepted, EntityHistoryOut, StoredVerdict
 from trustwatch.api.service import CheckResponse, TrustService
@@ -59,12 +61,70 @@ _EVENTS_BODY: dict[str, Any] = {
     openapi_extra=_EVENT_BODY,
 )
 async def check(request: Request) -> Response:
-    # The hot path: the key is read here rather than through Depends (no dependency solving).
+    # create_app serves POST /v1/check through direct_check (below); this route declares it
+    # in the OpenAPI and answers where the app is assembled without that middleware.
     svc: TrustService = request.app.state.service
     headers = request.headers
     caller = svc.authenticate(headers.get("authorization"), headers.get("x-api-key"))
     body = await request.body()
     return Response(await svc.check(caller, body), media_type="application/json")
+
+
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+def direct_check(svc: TrustService) -> ASGIApp:
+    """POST /v1/check as a bare ASGI app: the same use case and errors, no router or
+    dependency machinery on the hot path. Unexpected errors propagate to the app's
+    server-error handler, as from any route."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        authorization = api_key = None
+        for name, value in scope["headers"]:
+            if name == b"authorization" and authorization is None:
+                authorization = value.decode("latin-1")
+            elif name == b"x-api-key" and api_key is None:
+                api_key = value.decode("latin-1")
+        try:
+            caller = svc.authenticate(authorization, api_key)
+            body = await _body(receive)
+            if body is None:
+                return  # the client went away; nobody to answer
+            verdict = await svc.check(caller, body)
+        except Problem as exc:
+            response = problem_response(
+                exc.status,
+                exc.title,
+                exc.detail,
+                instance=scope["path"],
+                kind=exc.kind,
+                errors=exc.errors,
+                headers=exc.headers,
+            )
+            await response(scope, receive, send)
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [*_JSON_HEADERS, (b"content-length", b"%d" % len(verdict))],
+            }
+        )
+        await send({"type": "http.response.body", "body": verdict})
+
+    return app
+
+
+async def _body(receive: Receive) -> bytes | None:
+    """The whole request body, or None if the client disconnected first."""
+    chunks: list[bytes] = []
+    while True:
+        message: Message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 @router.post(
