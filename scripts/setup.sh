@@ -12,7 +12,7 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/pip install -q --upgrade pip
 fi
 extras="service,stream,ml"
-[ "$want_test" = 1 ] && extras="$extras,train,test,dev"
+[ "$want_test" = 1 ] && extras="$extras,train,tracking,test,dev"
 stamp=".venv/.installed-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)-$extras"
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q -e ".[${extras}]"

