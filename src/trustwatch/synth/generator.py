@@ -87,6 +87,17 @@ class _ListingRef:
     labels: list[str]
 
 
+@dataclass(slots=True)
+class _ItemListing:
+    """A catalogue item put up for sale: its asking price, slots and written texts."""
+
+    item: vocab.Item
+    price: float
+    slots: dict[str, SlotValue]
+    title: list[Segment]
+    description: list[Segment]
+
+
 class _Marketplace:
     def __init__(
         self,
@@ -343,6 +354,12 @@ class _Marketplace:
     def pick_item(self, person: Person, tiers: tuple[str, ...] | None = None) -> vocab.Item:
         return vocab.pick_item(self.rng, vocab.pick_brand(self.rng, tiers), person.locale.english)
 
+    def seller(self, offender_share: float) -> Person:
+        """A seller who is a repeat offender with this probability, else an ordinary member."""
+        if self.rng.random() < offender_share:
+            return self.people.offender(self.now())
+        return self.people.member(self.now())
+
     def conversation(
         self,
         script: list[tuple[str, str, tuple[str, str]]],
@@ -402,12 +419,19 @@ class _Marketplace:
     )
     _SCRIPT_WEIGHTS = (0.2, 0.12, 0.07, 0.08, 0.1, 0.05, 0.04, 0.08, 0.06, 0.04, 0.08, 0.05, 0.03)
 
-    def clean_chat(self, hard: bool = False) -> list[_Draft]:
-        rng = self.rng
+    def chat_about_listing(
+        self, tiers: tuple[str, ...] | None = None
+    ) -> tuple[_ListingRef | None, Person, Person, vocab.Item | None]:
+        """Listing, seller, buyer and item of a chat: mostly about a recent clean listing."""
         listing = self.clean_listing_ref()
         seller = listing.seller if listing else self.people.member(self.now())
         buyer = self.people.member(self.now(), exclude=seller)
-        item = listing.item if listing else self.pick_item(seller)
+        item = listing.item if listing else self.pick_item(seller, tiers)
+        return listing, seller, buyer, item
+
+    def clean_chat(self, hard: bool = False) -> list[_Draft]:
+        rng = self.rng
+        listing, seller, buyer, item = self.chat_about_listing()
         script = rng.choices(self._SCRIPTS, self._SCRIPT_WEIGHTS)[0]
         steps: list[tuple[str, str, tuple[str, str]]] = []
         for step in script:
@@ -421,10 +445,7 @@ class _Marketplace:
 
     def hard_chat(self, hard: bool = True) -> list[_Draft]:
         rng = self.rng
-        listing = self.clean_listing_ref()
-        seller = listing.seller if listing else self.people.member(self.now())
-        buyer = self.people.member(self.now(), exclude=seller)
-        item = listing.item if listing else self.pick_item(seller, ("luxury", "hype", "mid"))
+        listing, seller, buyer, item = self.chat_about_listing(("luxury", "hype", "mid"))
         group = rng.choice(tuple(chat.HARD_NEGATIVE))
         line = self.say(chat.HARD_NEGATIVE, group, "hard_negative")
         if group == "authentic":
@@ -499,6 +520,42 @@ class _Marketplace:
                 for s in description
             ]
         return title, description
+
+    def item_listing(self, seller: Person, tiers: tuple[str, ...] | None = None) -> _ItemListing:
+        """A catalogue item at a plausible resale price, with its title and description."""
+        item = self.pick_item(seller, tiers)
+        price = vocab.resale_price(self.rng, item.fair_gbp, seller.locale.currency)
+        slots = self.slots(seller, item, price)
+        title, description = self.listing_texts(seller, item, slots)
+        return _ItemListing(item, price, slots, title, description)
+
+    def item_draft(
+        self,
+        offset: float,
+        seller: Person,
+        listing: _ItemListing,
+        labels: list[str],
+        template: str,
+        *,
+        images: list[dict[str, str]] | None = None,
+        listing_id: str | None = None,
+    ) -> _Draft:
+        """A listing draft whose category and brand are its catalogue item's."""
+        return self.listing_draft(
+            offset,
+            seller,
+            # Each draft owns its segment lists: repeated listings post one text many times.
+            list(listing.title),
+            list(listing.description),
+            item=listing.item,
+            category=listing.item.category,
+            brand=listing.item.brand.name,
+            price=listing.price,
+            labels=labels,
+            template=template,
+            images=images,
+            listing_id=listing_id,
+        )
 
     def listing_draft(
         self,
@@ -593,24 +650,7 @@ class _Marketplace:
                     hard=True,
                 )
             ]
-        item = self.pick_item(seller)
-        price = vocab.resale_price(rng, item.fair_gbp, seller.locale.currency)
-        slots = self.slots(seller, item, price)
-        title, description = self.listing_texts(seller, item, slots)
-        return [
-            self.listing_draft(
-                0.0,
-                seller,
-                title,
-                description,
-                item=item,
-                category=item.category,
-                brand=item.brand.name,
-                price=price,
-                labels=[],
-                template="clean.listing",
-            )
-        ]
+        return [self.item_draft(0.0, seller, self.item_listing(seller), [], "clean.listing")]
 
     def price_drop(self, hard: bool = False) -> list[_Draft]:
         listing = self.clean_listing_ref()
@@ -745,29 +785,15 @@ class _Marketplace:
     def off_platform_listing(self, policy: str) -> list[_Draft]:
         rng = self.rng
         seller = self.people.offender(self.now())
-        item = self.pick_item(seller)
-        price = vocab.resale_price(rng, item.fair_gbp, seller.locale.currency)
-        slots = self.slots(seller, item, price)
-        title, description = self.listing_texts(seller, item, slots)
+        listing = self.item_listing(seller)
         i = rng.randrange(len(cat.OFF_PLATFORM_LINES))
-        clean_until = len(description)
-        description = [
-            *description,
+        clean_until = len(listing.description)
+        listing.description = [
+            *listing.description,
             Segment(rng.choice((" ", "\n", "\n\n"))),
-            *expand(cat.OFF_PLATFORM_LINES[i], rng, slots),
+            *expand(cat.OFF_PLATFORM_LINES[i], rng, listing.slots),
         ]
-        draft = self.listing_draft(
-            0.0,
-            seller,
-            title,
-            description,
-            item=item,
-            category=item.category,
-            brand=item.brand.name,
-            price=price,
-            labels=[policy],
-            template=f"{policy}.listing.{i}",
-        )
+        draft = self.item_draft(0.0, seller, listing, [policy], f"{policy}.listing.{i}")
         draft.extra["clean_until"] = clean_until
         return [draft]
 
@@ -842,14 +868,8 @@ class _Marketplace:
         kind = rng.choices(("replica", "price_only", "wholesale"), (0.6, 0.27, 0.13))[0]
         item = self.pick_item(seller, ("luxury", "hype"))
         cur = seller.locale.currency
-        if kind == "wholesale":
-            price = vocab.round_price(
-                rng, item.fair_gbp * rng.uniform(0.08, 0.3) * vocab.RATES[cur]
-            )
-        else:
-            price = vocab.round_price(
-                rng, item.fair_gbp * rng.uniform(0.04, 0.2) * vocab.RATES[cur]
-            )
+        low, high = (0.08, 0.3) if kind == "wholesale" else (0.04, 0.2)
+        price = vocab.round_price(rng, item.fair_gbp * rng.uniform(low, high) * vocab.RATES[cur])
         slots = self.slots(seller, item, price)
         if kind == "replica":
             ti, di = rng.randrange(len(cat.REPLICA_TITLE)), rng.randrange(len(cat.REPLICA_DESC))
@@ -884,21 +904,9 @@ class _Marketplace:
                 "sha256": sha,
                 "pdq": _flip_bits(rng, pdq, rng.randint(0, 6)),
             }
+        listing = _ItemListing(item, price, slots, title, description)
         return [
-            self.listing_draft(
-                0.0,
-                seller,
-                title,
-                description,
-                item=item,
-                category=item.category,
-                brand=item.brand.name,
-                price=price,
-                labels=labels,
-                template=template,
-                images=images,
-                listing_id=lid,
-            )
+            self.item_draft(0.0, seller, listing, labels, template, images=images, listing_id=lid)
         ]
 
     def prohibited_listing(self, policy: str) -> list[_Draft]:
@@ -975,64 +983,32 @@ class _Marketplace:
 
     def stuffed_listing(self, policy: str) -> list[_Draft]:
         rng = self.rng
-        seller = (
-            self.people.offender(self.now())
-            if rng.random() < 0.5
-            else self.people.member(self.now())
-        )
-        item = self.pick_item(seller, ("high_street", "mid"))
-        price = vocab.resale_price(rng, item.fair_gbp, seller.locale.currency)
-        slots = self.slots(seller, item, price)
-        title, description = self.listing_texts(seller, item, slots)
+        seller = self.seller(offender_share=0.5)
+        listing = self.item_listing(seller, ("high_street", "mid"))
         words = rng.sample(cat.STUFFING, rng.randint(18, 40))
         hashtag = rng.random() < 0.5
         stuffing = " ".join(("#" + w.replace(" ", "")) if hashtag else w for w in words)
-        description = [*description, Segment("\n\n"), Segment(stuffing, key=False)]
+        listing.description.extend((Segment("\n\n"), Segment(stuffing, key=False)))
         if rng.random() < 0.4:
-            title = [*title, Segment(" " + " ".join(words[:5]))]
-        return [
-            self.listing_draft(
-                0.0,
-                seller,
-                title,
-                description,
-                item=item,
-                category=item.category,
-                brand=item.brand.name,
-                price=price,
-                labels=[policy],
-                template=f"{policy}.stuffing",
-            )
-        ]
+            listing.title.append(Segment(" " + " ".join(words[:5])))
+        return [self.item_draft(0.0, seller, listing, [policy], f"{policy}.stuffing")]
 
     def repeated_listings(self, policy: str) -> list[_Draft]:
         """The same listing posted again and again to stay at the top of search."""
         rng = self.rng
-        seller = (
-            self.people.offender(self.now())
-            if rng.random() < 0.6
-            else self.people.member(self.now())
-        )
-        item = self.pick_item(seller)
-        price = vocab.resale_price(rng, item.fair_gbp, seller.locale.currency)
-        slots = self.slots(seller, item, price)
-        title, description = self.listing_texts(seller, item, slots)
+        seller = self.seller(offender_share=0.6)
+        listing = self.item_listing(seller)
         images = self.images(self.next_id("img"), rng.randint(1, 4))
         drafts = []
         offset = 0.0
         for copy in range(rng.randint(3, 7)):
             drafts.append(
-                self.listing_draft(
+                self.item_draft(
                     offset,
                     seller,
-                    list(title),
-                    list(description),
-                    item=item,
-                    category=item.category,
-                    brand=item.brand.name,
-                    price=price,
-                    labels=[policy] if copy else [],
-                    template=f"{policy}.repeat" if copy else "clean.listing",
+                    listing,
+                    [policy] if copy else [],
+                    f"{policy}.repeat" if copy else "clean.listing",
                     images=images,
                 )
             )
