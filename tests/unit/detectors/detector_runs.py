@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from trustwatch.counters import InMemoryCounters
-from trustwatch.detectors.base import Context, Item, Signal
+from trustwatch.detectors.base import Context, Detector, Item, Signal
 from trustwatch.engine import Engine
 from trustwatch.events import parse_event
 from trustwatch.policy.pack import DEFAULT_PACK, Pack
@@ -51,6 +51,12 @@ def profile(**fields: Any) -> Item:
 def context(**settings: Any) -> Context:
     """A live run at :data:`NOW` with empty counters; ``settings`` as in :class:`Context`."""
     return Context(Mode.LIVE, NOW, InMemoryCounters(), **settings)
+
+
+def run(detector: Detector, what: str | Item, **settings: Any) -> list[Signal]:
+    """The detector's signals on an item, or on a chat message when given a text."""
+    item = message(what) if isinstance(what, str) else what
+    return detector.detect(item, context(**settings))
 
 
 def top_score(signals: list[Signal]) -> float:

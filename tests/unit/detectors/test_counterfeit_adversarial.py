@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from detector_runs import context, listing, top_score
+from detector_runs import listing, run, top_score
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,7 +37,7 @@ NEGATIVES = [
 
 
 def score(title: str) -> float:
-    return top_score(DETECTOR.detect(listing(title), context()))
+    return top_score(run(DETECTOR, listing(title)))
 
 
 @settings(max_examples=200, deadline=None)

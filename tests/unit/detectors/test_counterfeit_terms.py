@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from detector_runs import context, listing, top_score
+from detector_runs import listing, run, top_score
 
 from trustwatch.detectors.base import Signal
 from trustwatch.detectors.counterfeit_terms import CounterfeitTerms, CounterfeitTermsParams
@@ -15,7 +15,7 @@ REVIEW = 0.5
 
 
 def detect(title: str, description: str = "", **extra: Any) -> list[Signal]:
-    return DETECTOR.detect(listing(title, description=description, **extra), context())
+    return run(DETECTOR, listing(title, description=description, **extra))
 
 
 def score(title: str, description: str = "", **extra: Any) -> float:

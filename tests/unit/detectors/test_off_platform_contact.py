@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from detector_runs import context, listing, message, profile, top_score
+from detector_runs import listing, profile, run, top_score
 
-from trustwatch.detectors.base import Signal
+from trustwatch.detectors.base import Item, Signal
 from trustwatch.detectors.contact_off_platform import ContactOffPlatform, ContactOffPlatformParams
 
 DETECTOR = ContactOffPlatform(ContactOffPlatformParams())
 WARN = 0.4
 
 
-def detect(text: str, event_type: str = "message.sent") -> list[Signal]:
-    if event_type == "message.sent":
-        item = message(text)
-    elif event_type == "profile.updated":
-        item = profile(bio=text)
-    else:
-        item = listing(text)
-    return DETECTOR.detect(item, context())
+def detect(what: str | Item) -> list[Signal]:
+    return run(DETECTOR, what)
 
 
-def score(text: str, event_type: str = "message.sent") -> float:
-    return top_score(detect(text, event_type))
+def score(what: str | Item) -> float:
+    return top_score(detect(what))
 
 
 @pytest.mark.parametrize(
@@ -72,7 +66,7 @@ def test_app_names_and_in_app_talk_are_not_flagged(text: str) -> None:
 
 
 def test_a_signal_brand_name_alone_is_not_a_contact_request() -> None:
-    assert detect("Signal streetwear hoodie", "listing.created") == []
+    assert detect(listing("Signal streetwear hoodie")) == []
 
 
 def test_a_messaging_link_is_stronger_than_a_bare_request() -> None:
@@ -97,6 +91,4 @@ def test_evidence_spans_point_into_the_original_text() -> None:
 
 
 def test_profile_bio_handle_is_flagged() -> None:
-    assert (
-        score("Vintage seller, cheaper on insta, add me @janes.closet", "profile.updated") >= WARN
-    )
+    assert score(profile(bio="Vintage seller, cheaper on insta, add me @janes.closet")) >= WARN

@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from detector_runs import context, listing, message, profile, top_score
+from detector_runs import listing, profile, run, top_score
 
-from trustwatch.detectors.base import Signal
+from trustwatch.detectors.base import Item, Signal
 from trustwatch.detectors.payment_off_platform import PaymentOffPlatform, PaymentOffPlatformParams
 
 DETECTOR = PaymentOffPlatform(PaymentOffPlatformParams())
 WARN = 0.4
 
 
-def detect(text: str, event_type: str = "message.sent") -> list[Signal]:
-    if event_type == "message.sent":
-        item = message(text)
-    elif event_type == "profile.updated":
-        item = profile(bio=text)
-    else:
-        item = listing("Item", description=text)
-    return DETECTOR.detect(item, context())
+def detect(what: str | Item) -> list[Signal]:
+    return run(DETECTOR, what)
 
 
-def score(text: str, event_type: str = "message.sent") -> float:
-    return top_score(detect(text, event_type))
+def score(what: str | Item) -> float:
+    return top_score(detect(what))
 
 
 @pytest.mark.parametrize(
@@ -102,11 +96,11 @@ def test_evidence_spans_point_into_the_original_text() -> None:
 
 
 def test_listing_description_is_read_too() -> None:
-    assert score("Payment via bank transfer only, no app fees!", "listing.created") >= 0.6
+    assert score(listing("Item", description="Payment via bank transfer only, no app fees!")) >= 0.6
 
 
 def test_profile_bio_is_read_too() -> None:
-    assert score("cheaper if you pay me direct on paypal", "profile.updated") >= 0.6
+    assert score(profile(bio="cheaper if you pay me direct on paypal")) >= 0.6
 
 
 def test_refusing_on_platform_context_does_not_cancel_an_explicit_request() -> None:
@@ -117,7 +111,7 @@ def test_params_tune_the_scores() -> None:
     quiet = PaymentOffPlatform(
         PaymentOffPlatformParams(off_app_method=0.1, off_app_method_request=0.2)
     )
-    assert quiet.detect(message("I can do bank transfer"), context())[0].score <= 0.2
+    assert run(quiet, "I can do bank transfer")[0].score <= 0.2
 
 
 def test_a_refusal_does_not_cancel_shared_account_details() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from detector_runs import context, message, profile
+from detector_runs import profile, run
 
 from trustwatch.detectors.base import Signal
 from trustwatch.detectors.phishing_language import PhishingLanguage, PhishingLanguageParams
@@ -12,7 +12,7 @@ DETECTOR = PhishingLanguage(PhishingLanguageParams())
 
 
 def detect(text: str) -> list[Signal]:
-    return DETECTOR.detect(message(text), context())
+    return run(DETECTOR, text)
 
 
 def families(text: str) -> list[str]:
@@ -98,7 +98,7 @@ def test_evidence_spans_point_into_the_original_text() -> None:
 
 def test_family_scores_are_tunable() -> None:
     quiet = PhishingLanguage(PhishingLanguageParams(family_scores={"qr_lure": 0.1}))
-    signals = quiet.detect(message("I sent you a QR code for payment"), context())
+    signals = run(quiet, "I sent you a QR code for payment")
     assert signals[0].score == pytest.approx(0.1)
 
 
@@ -109,7 +109,7 @@ def test_a_support_address_named_after_a_brand_is_fake_support() -> None:
 
 def profile_families(username: str, display_name: str = "Jane", bio: str = "") -> list[str]:
     item = profile(username=username, display_name=display_name, bio=bio)
-    signals = DETECTOR.detect(item, context())
+    signals = run(DETECTOR, item)
     return list(signals[0].details["families"]) if signals else []
 
 

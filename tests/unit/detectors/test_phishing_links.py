@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from detector_runs import context, message
+from detector_runs import run
 
 from trustwatch.detectors.base import Signal
 from trustwatch.detectors.phishing_links import (
@@ -19,7 +19,7 @@ DETECTOR = PhishingLinks(PhishingLinksParams())
 def detect(
     text: str, marketplace: tuple[str, ...] = ("depop.com",), detector: PhishingLinks = DETECTOR
 ) -> list[Signal]:
-    return detector.detect(message(text), context(marketplace_domains=marketplace))
+    return run(detector, text, marketplace_domains=marketplace)
 
 
 def finding(text: str, **kwargs: object) -> tuple[float, str | None, str | None]:

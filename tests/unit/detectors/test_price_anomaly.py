@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from detector_runs import context, listing, top_score
+from detector_runs import listing, run, top_score
 from pydantic import ValidationError
 
 from trustwatch.detectors.base import Signal
@@ -19,7 +19,7 @@ def detect(
 ) -> list[Signal]:
     if price is not None:
         extra["price"] = {"amount": price, "currency": currency}
-    return DETECTOR.detect(listing(title, description=description, **extra), context())
+    return run(DETECTOR, listing(title, description=description, **extra))
 
 
 def score(title: str, price: float | None, **kw: Any) -> float:

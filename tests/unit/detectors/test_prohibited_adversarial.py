@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from detector_runs import context, listing
+from detector_runs import listing, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,7 +47,7 @@ NEGATIVES = [
 
 
 def categories(title: str) -> dict[str, float]:
-    return {s.details["category"]: s.score for s in DETECTOR.detect(listing(title), context())}
+    return {s.details["category"]: s.score for s in run(DETECTOR, listing(title))}
 
 
 @settings(max_examples=250, deadline=None)

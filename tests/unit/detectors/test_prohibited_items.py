@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from detector_runs import context, listing, message
+from detector_runs import listing, message, run
 from pydantic import ValidationError
 
 from trustwatch.detectors.base import Item, Signal
@@ -21,7 +21,7 @@ def item(title: str, description: str = "", event_type: str = "listing.created")
 
 
 def detect(title: str, description: str = "", **kw: Any) -> list[Signal]:
-    return DETECTOR.detect(item(title, description, **kw), context())
+    return run(DETECTOR, item(title, description, **kw))
 
 
 def categories(title: str, description: str = "") -> set[str]:
@@ -138,7 +138,7 @@ def test_context_words_decide_ivory() -> None:
 
 def test_categories_param_restricts_reporting() -> None:
     only_drugs = ProhibitedItems(ProhibitedItemsParams(categories=["drugs"]))
-    signals = only_drugs.detect(item("taser and a bong"), context())
+    signals = run(only_drugs, item("taser and a bong"))
     assert [s.details["category"] for s in signals] == ["drugs"]
 
 

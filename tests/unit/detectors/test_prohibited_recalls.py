@@ -10,7 +10,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from detector_runs import context, listing
+from detector_runs import listing, run
 
 from trustwatch.detectors.base import Signal
 from trustwatch.detectors.recalled_products import RecalledProducts, RecalledProductsParams
@@ -21,7 +21,7 @@ DETECTOR = RecalledProducts(RecalledProductsParams())
 
 
 def detect(title: str, description: str = "", **extra: Any) -> list[Signal]:
-    return DETECTOR.detect(listing(title, description=description, **extra), context())
+    return run(DETECTOR, listing(title, description=description, **extra))
 
 
 def test_brand_and_product_of_one_recall_match() -> None:
