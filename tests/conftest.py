@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -31,6 +36,18 @@ def make_message():
         }
 
     return build
+
+
+@pytest.fixture(scope="session")
+def recalls_builder() -> ModuleType:
+    """scripts/build_recalls.py as a module (scripts/ is not a package), for its build()."""
+    spec = importlib.util.spec_from_file_location(
+        "build_recalls", ROOT / "scripts/build_recalls.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def pytest_addoption(parser):

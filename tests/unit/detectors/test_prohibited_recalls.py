@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -16,7 +15,6 @@ from trustwatch.detectors.base import Signal
 from trustwatch.detectors.recalled_products import RecalledProducts, RecalledProductsParams
 from trustwatch.lexicon import Lexicon
 
-ROOT = Path(__file__).resolve().parents[3]
 DETECTOR = RecalledProducts(RecalledProductsParams())
 
 
@@ -53,17 +51,9 @@ def test_generic_words_alone_do_not_match(title: str, description: str) -> None:
     assert detect(title, description) == []
 
 
-def _load_builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "build_recalls", ROOT / "scripts/build_recalls.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_builder_extracts_brands_products_and_models(tmp_path: Path) -> None:
+def test_builder_extracts_brands_products_and_models(
+    tmp_path: Path, recalls_builder: ModuleType
+) -> None:
     rows = [
         {
             "recall_id": "1",
@@ -95,7 +85,7 @@ def test_builder_extracts_brands_products_and_models(tmp_path: Path) -> None:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    doc = _load_builder().build(path)
+    doc = recalls_builder.build(path)
     by_category: dict[str, set[str]] = {}
     for t in doc["terms"]:
         by_category.setdefault(t["category"], set()).add(t["term"])

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from trustwatch.lexicon import DATA_DIR, load_lexicon
 
-ROOT = Path(__file__).resolve().parents[3]
 CPSC_CSV = Path("/work/shared/data/cpsc_recalls/cpsc_recalls.csv")
 
 
@@ -57,12 +56,6 @@ def test_recall_list_has_models_brands_and_products() -> None:
 
 
 @pytest.mark.skipif(not CPSC_CSV.exists(), reason="CPSC snapshot not present on this machine")
-def test_shipped_recall_list_is_what_the_builder_makes() -> None:
-    spec = importlib.util.spec_from_file_location(
-        "build_recalls", ROOT / "scripts/build_recalls.py"
-    )
-    assert spec is not None and spec.loader is not None
-    builder = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(builder)
+def test_shipped_recall_list_is_what_the_builder_makes(recalls_builder: ModuleType) -> None:
     shipped = json.loads((DATA_DIR / "recalls.json").read_text(encoding="utf-8"))
-    assert shipped == json.loads(json.dumps(builder.build(CPSC_CSV)))
+    assert shipped == json.loads(json.dumps(recalls_builder.build(CPSC_CSV)))
