@@ -59,6 +59,14 @@ def run(detector: Detector, what: str | Item, **settings: Any) -> list[Signal]:
     return detector.detect(item, context(**settings))
 
 
+def evidence_reads(signal: Signal, text: str) -> list[str]:
+    """The signal's evidence texts, checked to be there and to stand at their spans of ``text``."""
+    assert signal.evidence, signal
+    for span in signal.evidence:
+        assert text[span.start : span.end] == span.text, span
+    return [span.text for span in signal.evidence]
+
+
 def top_score(signals: list[Signal]) -> float:
     """The strongest signal's score, 0.0 when nothing fired."""
     return max((s.score for s in signals), default=0.0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from detector_runs import listing, profile, run, top_score
+from detector_runs import evidence_reads, listing, profile, run, top_score
 
 from trustwatch.detectors.base import Item, Signal
 from trustwatch.detectors.contact_off_platform import ContactOffPlatform, ContactOffPlatformParams
@@ -85,8 +85,7 @@ def test_refusal_cancels_a_request_but_not_a_shared_link() -> None:
 def test_evidence_spans_point_into_the_original_text() -> None:
     text = "Heyy, ADD ME on Insta pls"
     (signal,) = detect(text)
-    for span in signal.evidence:
-        assert text[span.start : span.end] == span.text
+    evidence_reads(signal, text)
     assert signal.details["strength"] == "request"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from detector_runs import listing, profile, run, top_score
+from detector_runs import evidence_reads, listing, profile, run, top_score
 
 from trustwatch.detectors.base import Item, Signal
 from trustwatch.detectors.payment_off_platform import PaymentOffPlatform, PaymentOffPlatformParams
@@ -88,11 +88,8 @@ def test_request_with_a_payment_handle_is_the_strongest() -> None:
 def test_evidence_spans_point_into_the_original_text() -> None:
     text = "Hi!! Pay me on PayPal F&F please"
     (signal,) = detect(text)
-    assert signal.evidence
-    for span in signal.evidence:
-        assert span.field == "message.text"
-        assert text[span.start : span.end] == span.text
-    assert any(span.text == "F&F" for span in signal.evidence)
+    assert "F&F" in evidence_reads(signal, text)
+    assert {span.field for span in signal.evidence} == {"message.text"}
 
 
 def test_listing_description_is_read_too() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from detector_runs import profile, run
+from detector_runs import evidence_reads, profile, run
 
 from trustwatch.detectors.base import Signal
 from trustwatch.detectors.phishing_language import PhishingLanguage, PhishingLanguageParams
@@ -91,9 +91,7 @@ def test_a_link_and_urgency_raise_the_score() -> None:
 def test_evidence_spans_point_into_the_original_text() -> None:
     text = "PayPal: Payment of £45 PENDING, seller must upgrade to business account"
     (signal,) = detect(text)
-    assert signal.evidence
-    for span in signal.evidence:
-        assert text[span.start : span.end] == span.text
+    evidence_reads(signal, text)
 
 
 def test_family_scores_are_tunable() -> None:
