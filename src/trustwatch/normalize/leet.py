@@ -11,7 +11,7 @@ from trustwatch.normalize.view import Edit, View, rewrite
 
 # One isolated char of a spaced-out word, and what may sit between two of them.
 _SINGLE = r"[a-z0-9$@]"
-_SEP = r"(?:[ \t]{1,3}|[ \t]?[.\-_*·•~+/]{1,3}[ \t]?)"
+_SEP = r"(?:[ \t]{1,3}|[ \t]?[.\-_*·•~+/'’]{1,3}[ \t]?)"
 # Not after an apostrophe: the "s" of "it's a m" is not a spelled-out letter. An
 # underscore may touch the run: it is a gap ("#_m_i_u", "f_o_l_l_o_w_s_?"), not a letter.
 _SPACED = re.compile(rf"(?<![^\W_]|[$@'’]){_SINGLE}(?:{_SEP}{_SINGLE}){{2,}}(?![^\W_]|[$@])")
@@ -19,6 +19,8 @@ _SPACED = re.compile(rf"(?<![^\W_]|[$@'’]){_SINGLE}(?:{_SEP}{_SINGLE}){{2,}}(?
 _SPACED_HINT = re.compile(rf" {_SINGLE} {{1,3}}{_SINGLE}(?![\w$@])")
 _DOTTED_HINT = re.compile(rf"[.\-_*·•~+/]{_SINGLE}[.\-_*·•~+/]")
 _LETTER = re.compile(r"[a-z]")
+# Gap chars that belong to the word itself, not to the disguise: "wa.me", "number's".
+_OWN = "./-'’"
 _GAP = re.compile(r"[^a-z0-9$@]+")
 
 _LEET_CHAR = re.compile(r"[013457$@!|]")
@@ -75,9 +77,10 @@ _SHAPE = str.maketrans(
         **dict.fromkeys("013457$@|", "#"),
         "!": "!",
         ".": ".",
+        "'": "'",
     }
 )
-_SHAPE_HITS = ("a#", "#a", "!a", "!#", "#.a")
+_SHAPE_HITS = ("a#", "#a", "!a", "!#", "#.a", "a'#", "a’#")
 # What a leet char next to a "1" reads as, to judge the "1" by its neighbour.
 _READS_AS = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "!": "i", "$": "s"}
 _LEET_SECOND = frozenset("03457$!|1")
@@ -125,9 +128,9 @@ def joined_view(src: View) -> View | None:
                 # Letters one space apart, words further apart ("c h e c k  y o u r"):
                 # the wider gaps are word breaks and stay as one space.
                 narrow = min(widths)
-                edits.extend(
-                    (start, end, "" if len(gap) == narrow else " ") for start, end, gap in gaps
-                )
+                for start, end, gap in gaps:
+                    own = [c for c in _OWN if c in gap]  # "w a . m e", "n u m b e r ' s"
+                    edits.append((start, end, own[0] if own else "" if len(gap) == narrow else " "))
                 continue
         for word in words:
             counts = Counter(g[2] for g in word)
@@ -135,13 +138,13 @@ def joined_view(src: View) -> View | None:
             # ("t...m.e": the word's own dot is the usual gap plus a dot).
             usual = max(counts, key=lambda g: (counts[g], "." not in g, -len(g)))
             for start, end, gap in word:
-                # A dot, slash or dash unlike the usual gap is the word's own:
+                # A dot, slash, dash or apostrophe unlike the usual gap is the word's own:
                 # "w a . m e / 4 4" -> "wa.me/44", "d*e*p*o*p*-*h*e*l*p" -> "depop-help",
                 # "w.a...m.e" -> "wa.me".
                 keep = ""
                 if gap != usual:
-                    new = [c for c in "./-" if c in gap and c not in usual]
-                    more = [c for c in "./-" if gap.count(c) > usual.count(c)]
+                    new = [c for c in _OWN if c in gap and c not in usual]
+                    more = [c for c in _OWN if gap.count(c) > usual.count(c)]
                     keep = (new or more or [""])[0]
                 edits.append((start, end, keep))
             after = m.end() + len(usual)
@@ -262,6 +265,17 @@ def leet_views(src: View) -> list[View]:
         before = text[i - 1] if i else ""
         after = text[i + 1] if i + 1 < n else ""
         first_label = after == "." and i + 2 < n and text[i + 2] in _LETTERS  # "7.me"
+        if (
+            hit.group(0) in "5$"
+            and before in "'’"
+            and i > 1
+            and text[i - 2] in _LETTERS
+            and (after == "" or not (after.isalnum() or after in "$@|"))
+        ):
+            # "numb3r'5", "number'$": the "'s" of a word.
+            edits.append((i, i + 1, "s"))
+            alt_edits.append((i, i + 1, "s"))
+            continue
         if before not in _LETTERS and after not in _LETTERS and not first_label:
             continue
         if hit.group(0) == "!" and not after.isalnum() and after not in "$@|":

@@ -74,3 +74,25 @@ def test_a_sentence_end_between_dotted_words_stays_a_word_break():
 @pytest.mark.parametrize("plain", ["snake_case_name", "size_10 a_b", "file_v2_final"])
 def test_underscores_between_whole_words_are_left_alone(plain):
     assert normalize(plain).view("joined") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my numb3r'5 in my bio",
+        "my number'$ in my bio",
+        "m y  n u m b e r ' s in my bio",
+        "m.y n-u-m-b-e-r-'-s in my bio",
+    ],
+)
+def test_a_disguised_apostrophe_s_is_read(text):
+    assert "my number's in my bio" in [v.text for v in normalize(text).views]
+
+
+@pytest.mark.parametrize("text", ["model is 5'8 and he's 5'5", "size 5'5"])
+def test_heights_in_feet_stay_as_written(text):
+    assert [v.name for v in normalize(text).views] == ["base"]
+
+
+def test_a_dot_between_spaced_words_stays_with_its_word():
+    assert normalize("c h e c k  w a . m e  n o w").view("joined").text == "check wa.me now"
