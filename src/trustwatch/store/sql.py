@@ -41,6 +41,7 @@ from trustwatch.enforcement import EnforcementAction
 from trustwatch.errors import ConfigError, TrustwatchError
 from trustwatch.events import Event
 from trustwatch.store import migrate
+from trustwatch.store.interface import Recorded
 from trustwatch.store.models import (
     ActionRow,
     ApiKeyRow,
@@ -62,19 +63,33 @@ _AUDIT_LOCK_KEY = 0x7457_6175
 EntityKind = Literal["user", "listing"]
 
 
+# Column lists as the 0001 migration creates them; the SQLite fast path writes rows as tuples.
+_SQLITE_INSERT_EVENTS = (
+    "INSERT INTO events (id, type, actor_id, subject_type, subject_id, occurred_at, "
+    "received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SQLITE_INSERT_VERDICTS = (
+    "INSERT INTO verdicts (event_id, action, pack_version, execution_mode, latency_ms, "
+    "created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+_SQLITE_INSERT_SIGNALS = (
+    "INSERT INTO signals (event_id, policy, detector, score, mode) VALUES (?, ?, ?, ?, ?)"
+)
+_SQLITE_INSERT_ACTIONS = (
+    "INSERT INTO actions (id, event_id, actor_id, target_type, target_id, action, operation, "
+    "policies, pack_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING"
+)
+# Ids per ``IN (...)`` lookup, well under every backend's bound-parameter limit.
+_IN_CHUNK = 500
+
+
 class StoreConflictError(TrustwatchError):
     """A write would duplicate something unique (a pack version that already exists)."""
 
 
 class StoreNotFoundError(TrustwatchError):
     """The thing asked for is not in the store."""
-
-
-@dataclass(frozen=True)
-class Recorded:
-    event: Event
-    verdict: Verdict
-    actions: list[EnforcementAction]
 
 
 @dataclass(frozen=True)
@@ -329,6 +344,23 @@ class SqlStore:
         first: dict[str, Recorded] = {}
         for item in items:
             first.setdefault(item.event.id, item)
+        with self._write() as conn:
+            if self.dialect == "sqlite":
+                inserted = self._record_sqlite(conn, first, now)
+            else:
+                inserted = self._record_returning(conn, first, now)
+        seen: set[str] = set()
+        stored: list[bool] = []
+        for item in items:
+            ev_id = item.event.id
+            stored.append(ev_id in inserted and ev_id not in seen)
+            seen.add(ev_id)
+        return stored
+
+    def _record_returning(
+        self, conn: Connection, first: dict[str, Recorded], now: datetime
+    ) -> set[str]:
+        """Insert-or-ignore the events, then the rest for those inserted; their ids."""
         event_rows = []
         for ev_id, item in first.items():
             subject_type, subject_id = _subject(item.event)
@@ -344,24 +376,102 @@ class SqlStore:
                     "body": item.event.model_dump_json(),
                 }
             )
-        with self._write() as conn:
-            # RETURNING tells inserted from ignored rows on every backend (rowcount does not).
-            # Given a list of rows, SQLAlchemy sends it as multi-row INSERTs (its
-            # "insertmanyvalues"), the statement compiled once whatever the batch size.
-            event_insert = self._insert_ignore(EventRow.__table__).returning(
-                EventRow.__table__.c.id
+        # RETURNING tells inserted from ignored rows on every backend (rowcount does not).
+        # Given a list of rows, SQLAlchemy sends it as multi-row INSERTs (its
+        # "insertmanyvalues"), the statement compiled once whatever the batch size.
+        event_insert = self._insert_ignore(EventRow.__table__).returning(EventRow.__table__.c.id)
+        inserted = set(conn.execute(event_insert, event_rows).scalars())
+        fresh = [first[ev_id] for ev_id in first if ev_id in inserted]
+        if fresh:
+            self._insert_verdicts(conn, fresh, now)
+        return inserted
+
+    def _record_sqlite(
+        self, conn: Connection, first: dict[str, Recorded], now: datetime
+    ) -> set[str]:
+        """SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so the ids not
+        stored yet can be inserted plainly, by the driver's ``executemany`` (SQLAlchemy's
+        per-row parameter handling costs more than the inserts themselves)."""
+        ids = list(first)
+        stored: set[str] = set()
+        for i in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[i : i + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found = conn.exec_driver_sql(
+                f"SELECT id FROM events WHERE id IN ({marks})", tuple(chunk)
             )
-            inserted = set(conn.execute(event_insert, event_rows).scalars())
-            fresh = [first[ev_id] for ev_id in first if ev_id in inserted]
-            if fresh:
-                self._insert_verdicts(conn, fresh, now)
-        seen: set[str] = set()
-        stored: list[bool] = []
-        for item in items:
-            ev_id = item.event.id
-            stored.append(ev_id in inserted and ev_id not in seen)
-            seen.add(ev_id)
-        return stored
+            stored.update(row[0] for row in found)
+        fresh = [item for ev_id, item in first.items() if ev_id not in stored]
+        if not fresh:
+            return set()
+        stamp = self._sqlite_datetime()
+        now_text = stamp(now)
+        event_rows: list[tuple[Any, ...]] = []
+        verdict_rows: list[tuple[Any, ...]] = []
+        signal_rows: list[tuple[Any, ...]] = []
+        action_rows: list[tuple[Any, ...]] = []
+        for item in fresh:
+            event, verdict = item.event, item.verdict
+            ev_id = event.id
+            subject_type, subject_id = _subject(event)
+            event_rows.append(
+                (
+                    ev_id,
+                    event.type,
+                    event.actor.id,
+                    subject_type,
+                    subject_id,
+                    stamp(event.occurred_at),
+                    now_text,
+                    event.model_dump_json(),
+                )
+            )
+            verdict_rows.append(
+                (
+                    ev_id,
+                    verdict.action.value,
+                    verdict.pack_version,
+                    verdict.execution_mode.value,
+                    verdict.latency_ms,
+                    now_text,
+                    item.verdict_body(),
+                )
+            )
+            for decision in verdict.policies:
+                for signal in decision.signals:
+                    signal_rows.append(
+                        (ev_id, decision.policy, signal.detector, signal.score, decision.mode)
+                    )
+            for a in item.actions:
+                action_rows.append(
+                    (
+                        a.id,
+                        a.event_id,
+                        a.actor_id,
+                        a.target_type,
+                        a.target_id,
+                        a.action.value,
+                        a.operation,
+                        json.dumps(a.policies),
+                        a.pack_version,
+                        now_text,
+                    )
+                )
+        conn.exec_driver_sql(_SQLITE_INSERT_EVENTS, event_rows)
+        conn.exec_driver_sql(_SQLITE_INSERT_VERDICTS, verdict_rows)
+        if signal_rows:
+            conn.exec_driver_sql(_SQLITE_INSERT_SIGNALS, signal_rows)
+        if action_rows:
+            conn.exec_driver_sql(_SQLITE_INSERT_ACTIONS, action_rows)
+        return {item.event.id for item in fresh}
+
+    def _sqlite_datetime(self) -> Callable[[datetime], str]:
+        """The text SQLAlchemy itself stores a DateTime column as, so reads see no difference."""
+        column_type = EventRow.__table__.c.occurred_at.type
+        process = column_type.dialect_impl(self.engine.dialect).bind_processor(self.engine.dialect)
+        if process is None:
+            raise ConfigError("the SQLite dialect has no DateTime bind processor")
+        return process
 
     def _insert_verdicts(self, conn: Connection, items: list[Recorded], now: datetime) -> None:
         verdict_rows: list[dict[str, Any]] = []
@@ -377,7 +487,7 @@ class SqlStore:
                     "execution_mode": verdict.execution_mode.value,
                     "latency_ms": verdict.latency_ms,
                     "created_at": now,
-                    "body": verdict.model_dump_json(),
+                    "body": item.verdict_body(),
                 }
             )
             signal_rows.extend(
@@ -436,6 +546,21 @@ class SqlStore:
                 select(VerdictRow.body).where(VerdictRow.event_id == event_id)
             ).scalar_one_or_none()
         return None if body is None else Verdict.model_validate_json(body)
+
+    def get_verdicts(self, event_ids: Sequence[str]) -> dict[str, Verdict]:
+        """The stored verdicts of those ids that have one (redelivered events of a batch)."""
+        found: dict[str, Verdict] = {}
+        ids = list(dict.fromkeys(event_ids))
+        with self._read() as conn:
+            for i in range(0, len(ids), _IN_CHUNK):
+                rows = conn.execute(
+                    select(VerdictRow.event_id, VerdictRow.body).where(
+                        VerdictRow.event_id.in_(ids[i : i + _IN_CHUNK])
+                    )
+                )
+                for event_id, body in rows:
+                    found[event_id] = Verdict.model_validate_json(body)
+        return found
 
     def get_event(self, event_id: str) -> Event | None:
         with self._read() as conn:

@@ -26,6 +26,10 @@ LOST_BATCHES = Counter(
     "trustwatch_stream_partitions_lost_total",
     "Batches abandoned because their partitions moved to another consumer mid-batch.",
 )
+COUNTER_REPLAYS = Counter(
+    "trustwatch_stream_counter_replays_total",
+    "Events evaluated again because the shared velocity counts differed from the local mirror.",
+)
 PROCESSING_SECONDS = Histogram(
     "trustwatch_stream_processing_seconds",
     "Per-event time from poll to committed (evaluate, store, produce, commit).",

@@ -5,15 +5,29 @@ counts in a single round trip, so concurrent workers never see a half-applied ad
 ``add_many`` pipelines one script call per key: still one round trip, and each key's add
 stays atomic and single-key (so it also works where keys live on different shards).
 Same semantics as ``trustwatch.counters.InMemoryCounters``: a member counts once.
+
+The engine calls ``add_many`` once per event, and the stream worker sends a whole
+batch's calls with ``add_batches`` (see ``trustwatch.counters.SpeculativeCounters``), so
+this is on the stream's fast path: the calls go by ``EVALSHA`` straight onto a pooled
+connection, one write and one read, without redis-py's pipeline object (which also asks
+``SCRIPT EXISTS`` before every pipeline: a second round trip). An add is idempotent
+(the same member at the same time changes nothing), so a batch can be resent whole after
+``NOSCRIPT`` or a dropped connection.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from trustwatch.counters import CounterCall
 
 # KEYS[1]=set; ARGV: member, at, window_s. ZADD GT keeps a member's latest time.
 _ADD = """
@@ -24,6 +38,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. floor)
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return redis.call('ZCOUNT', KEYS[1], floor, at)
 """
+_ADD_SHA = hashlib.sha1(_ADD.encode()).hexdigest()
 
 
 class RedisCounters:
@@ -32,21 +47,73 @@ class RedisCounters:
     def __init__(self, client: Redis, prefix: str = "trustwatch:counters:") -> None:
         self._client = client
         self._prefix = prefix
-        self._add: Any = client.register_script(_ADD)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "trustwatch:counters:") -> RedisCounters:
         return cls(Redis.from_url(url), prefix)
 
     def add(self, key: str, member: str, at: float, window_s: float) -> int:
-        ttl = max(math.ceil(window_s), 60)
-        return int(self._add(keys=[self._prefix + key], args=[member, at, window_s, ttl]))
+        return self.add_many([(key, member)], at, window_s)[0]
 
     def add_many(self, adds: Sequence[tuple[str, str]], at: float, window_s: float) -> list[int]:
         if not adds:
             return []
+        return self._run(self._commands(adds, at, window_s))
+
+    def add_batches(self, calls: Sequence[CounterCall]) -> list[list[int]]:
+        """Every call's ``add_many`` in one round trip (the worker's batch of events)."""
+        commands: list[tuple[Any, ...]] = []
+        for call in calls:
+            commands.extend(self._commands(call.adds, call.at, call.window_s))
+        counts = self._run(commands) if commands else []
+        out: list[list[int]] = []
+        i = 0
+        for call in calls:
+            out.append(counts[i : i + len(call.adds)])
+            i += len(call.adds)
+        return out
+
+    def _commands(
+        self, adds: Sequence[tuple[str, str]], at: float, window_s: float
+    ) -> list[tuple[Any, ...]]:
         ttl = max(math.ceil(window_s), 60)
-        pipe = self._client.pipeline(transaction=False)
-        for key, member in adds:
-            self._add(keys=[self._prefix + key], args=[member, at, window_s, ttl], client=pipe)
-        return [int(n) for n in pipe.execute()]
+        prefix = self._prefix
+        return [
+            ("EVALSHA", _ADD_SHA, 1, prefix + key, member, at, window_s, ttl)
+            for key, member in adds
+        ]
+
+    def _run(self, commands: list[tuple[Any, ...]]) -> list[int]:
+        try:
+            replies = self._send(commands)
+        except (RedisConnectionError, RedisTimeoutError):
+            # A stale pooled connection (Redis restarted): one more try on a fresh one.
+            replies = self._send(commands)
+        if any(isinstance(r, NoScriptError) for r in replies):
+            # Redis restarted or its script cache was flushed: load once, resend whole.
+            self._client.script_load(_ADD)
+            replies = self._send(commands)
+        for reply in replies:
+            if isinstance(reply, ResponseError):
+                raise reply
+        return [int(r) for r in replies]
+
+    def _send(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        """One write and one read for all ``commands``; error replies come back as values."""
+        pool = self._client.connection_pool
+        conn = pool.get_connection()
+        try:
+            conn.send_packed_command(conn.pack_commands(commands))
+            replies: list[Any] = []
+            for _ in commands:
+                try:
+                    replies.append(conn.read_response())
+                except ResponseError as exc:
+                    replies.append(exc)
+            return replies
+        except BaseException:
+            # Replies may be left unread on the socket: never hand this connection out again.
+            conn.disconnect()
+            raise
+        finally:
+            pool.release(conn)

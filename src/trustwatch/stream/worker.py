@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
+from trustwatch.counters import BatchCounterStore, SpeculativeCounters
 from trustwatch.enforcement import EnforcementAction, actions_for
 from trustwatch.engine import Engine
 from trustwatch.errors import InvalidEventError, TrustwatchError
 from trustwatch.events import Event, parse_event
-from trustwatch.store.interface import VerdictStore
+from trustwatch.store.interface import BatchVerdictStore, Recorded, VerdictStore
 from trustwatch.stream import metrics
 from trustwatch.stream.bus import (
     BusUnavailableError,
@@ -47,6 +48,9 @@ from trustwatch.verdicts import Verdict
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# A record's verdict and actions, or its dead letter.
+_Outcome = OutRecord | tuple[Event, Verdict, list[EnforcementAction]]
 
 # Exception class names (anywhere in the MRO) that mean "try again later": SQLite/SQLAlchemy/
 # psycopg OperationalError (locked, connection dropped), socket and Redis connection errors.
@@ -128,18 +132,25 @@ class Worker:
         started = time.perf_counter()
         outputs: list[OutRecord] = []
         offsets: dict[TopicPartition, int] = {}
-        decided: list[tuple[Record, Event, Verdict, list[EnforcementAction]]] = []
+        decided: list[tuple[Record, Recorded]] = []
         for rec in records:
             offsets[rec.tp] = max(offsets.get(rec.tp, 0), rec.offset + 1)
-            outcome = self._decide(rec, stop)
+        for rec, outcome in zip(records, self._decide_batch(records, stop), strict=True):
             if isinstance(outcome, OutRecord):
                 outputs.append(outcome)
             else:
-                decided.append((rec, *outcome))
+                event, verdict, actions = outcome
+                # Serialised once: the store and the verdicts topic carry the same text.
+                decided.append((rec, Recorded(event, verdict, actions, verdict.model_dump_json())))
+        results = self._store([item for _, item in decided], [rec for rec, _ in decided], stop)
+        again = [
+            item.event.id
+            for (_, item), fresh in zip(decided, results, strict=True)
+            if fresh is False
+        ]
+        stored = self._stored_verdicts(again, stop) if again else {}
         fresh_count = redelivered = 0
-        for (rec, event, verdict, actions), fresh in zip(
-            decided, self._store(decided, stop), strict=True
-        ):
+        for (rec, item), fresh in zip(decided, results, strict=True):
             if isinstance(fresh, str):
                 outputs.append(self._dead_letter(rec, "unprocessable", fresh))
                 continue
@@ -147,10 +158,10 @@ class Worker:
                 fresh_count += 1
             else:
                 redelivered += 1
-                stored = self._retry("store", partial(self.store.get_verdict, event.id), stop)
-                if stored is not None:
-                    verdict, actions = stored, actions_for(event, stored)
-            outputs.extend(self._publish(rec, event, verdict, actions))
+                previous = stored.get(item.event.id)
+                if previous is not None:
+                    item = Recorded(item.event, previous, actions_for(item.event, previous))
+            outputs.extend(self._publish(rec, item))
         try:
             self._retry("commit", lambda: self.consumer.complete(outputs, offsets), stop)
         except PartitionsLostError as exc:
@@ -182,9 +193,49 @@ class Worker:
         for topic, n in Counter(out.topic for out in outputs).items():
             metrics.PRODUCED.labels(topic).inc(n)
 
-    def _decide(
-        self, rec: Record, stop: threading.Event
-    ) -> OutRecord | tuple[Event, Verdict, list[EnforcementAction]]:
+    def _decide_batch(self, records: Sequence[Record], stop: threading.Event) -> list[_Outcome]:
+        """Every record's outcome; with shared counters, one counter round trip for the batch.
+
+        The batch is evaluated against the local mirror of ``SpeculativeCounters``, its
+        counter calls are then applied to the shared store at once, and an event whose
+        counts turn out different is evaluated again with the shared store's counts.
+        """
+        counters = self._speculative_counters()
+        if counters is None:
+            return [self._decide(rec, stop) for rec in records]
+        with counters.batch():
+            outcomes: list[_Outcome] = []
+            for rec in records:
+                counters.next_event()
+                outcomes.append(self._decide(rec, stop))
+            try:
+                wrong = self._retry("counters", counters.settle, stop)
+            except ShutdownAbandonedError:
+                raise
+            except Exception as exc:
+                log.warning("batched counter update failed (%s); evaluating one by one", exc)
+            else:
+                for i in wrong:
+                    with counters.replay(i):
+                        outcomes[i] = self._decide(records[i], stop)
+                metrics.COUNTER_REPLAYS.inc(len(wrong))
+                return outcomes
+        # Outside the batch every counter call goes to the shared store, as without batching.
+        return [self._decide(rec, stop) for rec in records]
+
+    def _speculative_counters(self) -> SpeculativeCounters | None:
+        """The engine's counters, wrapped for batching when they are a shared store."""
+        counters = self.engine.counters
+        if isinstance(counters, SpeculativeCounters):
+            return counters
+        if isinstance(counters, BatchCounterStore):
+            # An engine swapped in later (pack promotion) takes its predecessor's counters.
+            wrapped = SpeculativeCounters(counters)
+            self.engine.counters = wrapped
+            return wrapped
+        return None
+
+    def _decide(self, rec: Record, stop: threading.Event) -> _Outcome:
         """The verdict and actions for one record, or its dead letter."""
         try:
             event = parse_event(rec.value)
@@ -199,19 +250,16 @@ class Worker:
             return self._dead_letter(rec, "unprocessable", f"{type(exc).__name__}: {exc}")
 
     def _store(
-        self,
-        decided: Sequence[tuple[Record, Event, Verdict, list[EnforcementAction]]],
-        stop: threading.Event,
+        self, items: list[Recorded], records: list[Record], stop: threading.Event
     ) -> list[bool | str]:
         """Record the batch (one group commit when the store offers it).
 
         Per item: True (new), False (already stored) or the reason it could not be stored.
         """
-        record_many = getattr(self.store, "record_many", None)
-        if record_many is not None and decided:
-            from trustwatch.store.sql import Recorded
-
-            items = [Recorded(event, verdict, actions) for _, event, verdict, actions in decided]
+        if not items:
+            return []
+        if isinstance(self.store, BatchVerdictStore):
+            record_many = self.store.record_many
             try:
                 return list(self._retry("store", lambda: record_many(items), stop))
             except ShutdownAbandonedError:
@@ -219,9 +267,9 @@ class Worker:
             except Exception as exc:
                 log.warning("group commit failed (%s); storing one by one", exc)
         results: list[bool | str] = []
-        for rec, event, verdict, actions in decided:
+        for rec, item in zip(records, items, strict=True):
             try:
-                record = partial(self.store.record, event, verdict, actions)
+                record = partial(self.store.record, item.event, item.verdict, item.actions)
                 results.append(self._retry("store", record, stop))
             except ShutdownAbandonedError:
                 raise
@@ -230,26 +278,30 @@ class Worker:
                 results.append(f"{type(exc).__name__}: {exc}")
         return results
 
-    def _publish(
-        self, rec: Record, event: Event, verdict: Verdict, actions: list[EnforcementAction]
-    ) -> list[OutRecord]:
+    def _stored_verdicts(self, event_ids: list[str], stop: threading.Event) -> dict[str, Verdict]:
+        """The verdicts stored before for redelivered events (one query when the store can)."""
+        if isinstance(self.store, BatchVerdictStore):
+            return self._retry("store", partial(self.store.get_verdicts, event_ids), stop)
+        found: dict[str, Verdict] = {}
+        for event_id in event_ids:
+            verdict = self._retry("store", partial(self.store.get_verdict, event_id), stop)
+            if verdict is not None:
+                found[event_id] = verdict
+        return found
+
+    def _publish(self, rec: Record, item: Recorded) -> list[OutRecord]:
+        event = item.event
+        key = event.actor.id
         headers = {"event_id": event.id, "source": _where(rec), "source_ts": repr(rec.timestamp)}
-        out = [
-            OutRecord(
-                self.topics.verdicts,
-                event.actor.id,
-                verdict.model_dump_json().encode("utf-8"),
-                headers,
-            )
-        ]
+        out = [OutRecord(self.topics.verdicts, key, item.verdict_body().encode(), headers)]
         out.extend(
             OutRecord(
                 self.topics.actions,
-                event.actor.id,
-                action.model_dump_json().encode("utf-8"),
+                key,
+                action.model_dump_json().encode(),
                 {**headers, "action_id": action.id},
             )
-            for action in actions
+            for action in item.actions
         )
         return out
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 
-from trustwatch.counters import InMemoryCounters
+from trustwatch.counters import CounterCall, InMemoryCounters, SpeculativeCounters
 from trustwatch.stream.redis_counters import RedisCounters
 
 pytestmark = pytest.mark.redis
@@ -72,3 +72,67 @@ def test_add_many_answers_as_the_in_process_counters(redis_prefix) -> None:
     assert [shared.add_many(adds, at, 20.0) for at, adds in batches] == expected
     assert shared.add_many([], 70.0, 20.0) == []
     assert client.ttl(f"{prefix}k0") > 0
+
+
+def test_a_flushed_script_cache_is_reloaded_and_the_add_applied_once(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    counters = RedisCounters(client, prefix)
+    assert counters.add_many([("k", "a"), ("j", "a")], at=10.0, window_s=60) == [1, 1]
+    client.script_flush()
+    assert counters.add_many([("k", "b"), ("j", "a")], at=11.0, window_s=60) == [2, 1]
+    assert client.zcard(f"{prefix}k") == 2
+
+
+def test_a_connection_dropped_by_the_server_is_replaced(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    counters = RedisCounters.from_url("redis://127.0.0.1:6379/0", prefix)
+    assert counters.add("k", "a", at=10.0, window_s=60) == 1
+    pooled = counters._client.client_id()
+    client.client_kill_filter(_id=pooled)
+    assert counters.add("k", "b", at=11.0, window_s=60) == 2
+    assert counters._client.client_id() != pooled
+
+
+def test_add_batches_answers_as_one_add_many_after_another(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    shared = RedisCounters(client, prefix)
+    local = InMemoryCounters()
+    calls = [
+        CounterCall(tuple((f"k{(t + i) % 3}", f"m{(t * i) % 5}") for i in range(t % 4)), t, 20.0)
+        for t in range(0, 60, 3)
+    ]
+    expected = [local.add_many(c.adds, c.at, c.window_s) for c in calls]
+    assert max(max(counts, default=0) for counts in expected) > 1
+    assert shared.add_batches(calls) == expected
+    assert shared.add_batches([]) == []
+
+
+def _speculate(counters: SpeculativeCounters, batch: list[CounterCall]) -> list[list[int]]:
+    """Each call as one event of a batch; the answers the events end up with."""
+    with counters.batch():
+        answers = []
+        for call in batch:
+            counters.next_event()
+            answers.append(counters.add_many(call.adds, call.at, call.window_s))
+        for event in counters.settle():
+            with counters.replay(event):
+                call = batch[event]
+                answers[event] = counters.add_many(call.adds, call.at, call.window_s)
+    return answers
+
+
+def test_two_speculating_workers_answer_as_if_their_batches_ran_one_by_one(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    a = SpeculativeCounters(RedisCounters(client, prefix))
+    b = SpeculativeCounters(RedisCounters.from_url("redis://127.0.0.1:6379/0", prefix))
+    local = InMemoryCounters()
+    for t in range(0, 40, 4):
+        # Both workers add to the shared key "campaign"; each has one of its own.
+        batch_a = [CounterCall((("campaign", f"a{t}"), ("own:a", f"x{t}")), t, 30.0)]
+        batch_b = [
+            CounterCall((("campaign", f"b{t + j}"), ("own:b", "y")), t + j, 30.0) for j in (1, 2)
+        ]
+        for worker, batch in ((a, batch_a), (b, batch_b)):
+            expected = [local.add_many(c.adds, c.at, c.window_s) for c in batch]
+            assert _speculate(worker, batch) == expected
+    assert local.add("campaign", "z", 40.0, 30.0) > 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from prometheus_client import REGISTRY
 from trustwatch.enforcement import EnforcementAction
 from trustwatch.engine import Engine
 from trustwatch.events import Event
-from trustwatch.store.interface import InMemoryVerdictStore
+from trustwatch.store.interface import InMemoryVerdictStore, Recorded
 from trustwatch.stream.bus import MemoryBus, OutRecord, Topics
 from trustwatch.stream.worker import Worker, WorkerConfig, is_transient
 from trustwatch.verdicts import Verdict
@@ -126,11 +127,11 @@ class _FlakyStore(InMemoryVerdictStore):
         self.failures = failures
         self.error = error
 
-    def record(self, event: Event, verdict: Verdict, actions: list[EnforcementAction]) -> bool:
+    def record_many(self, items: Sequence[Recorded]) -> list[bool]:
         if self.failures > 0:
             self.failures -= 1
             raise self.error
-        return super().record(event, verdict, actions)
+        return super().record_many(items)
 
 
 def _retries(stage: str) -> float:
@@ -153,16 +154,33 @@ def test_transient_store_errors_are_retried_not_dead_lettered(engine, make_lines
     assert _retries("store") - before == 3
 
 
+class _RejectingStore(InMemoryVerdictStore):
+    """Refuses, for good, any write that holds one given event."""
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__()
+        self.event_id = event_id
+
+    def record(self, event: Event, verdict: Verdict, actions: list[EnforcementAction]) -> bool:
+        return self.record_many([Recorded(event, verdict, actions)])[0]
+
+    def record_many(self, items: Sequence[Recorded]) -> list[bool]:
+        if any(item.event.id == self.event_id for item in items):
+            raise ValueError("field too long")
+        return super().record_many(items)
+
+
 def test_an_event_the_store_rejects_for_good_is_dead_lettered(engine, make_lines) -> None:
     data = make_lines(3)  # evt_0, evt_1, evt_2: all good
     bus = _bus_with(data.lines)
-    store = _FlakyStore(1, ValueError("field too long"))
+    store = _RejectingStore("evt_1")
     worker = Worker(engine, store, bus.consumer("g", [TOPICS.events]), TOPICS)
     _drain(worker, 3)
     (dead,) = [json.loads(r.value) for r in bus.read_all(TOPICS.dead_letters)]
     assert dead["kind"] == "unprocessable"
     assert "field too long" in dead["reason"]
-    assert len(store.verdicts) == 2
+    assert json.loads(dead["payload"])["id"] == "evt_1"
+    assert set(store.verdicts) == {"evt_0", "evt_2"}
 
 
 def test_stop_finishes_the_batch_in_flight_and_commits(engine, make_lines) -> None:
@@ -173,9 +191,9 @@ def test_stop_finishes_the_batch_in_flight_and_commits(engine, make_lines) -> No
     stop = threading.Event()
 
     class _StopMidBatch(InMemoryVerdictStore):
-        def record(self, event, verdict, actions):  # type: ignore[no-untyped-def]
+        def record_many(self, items):  # type: ignore[no-untyped-def]
             stop.set()  # the signal arrives while the batch is being processed
-            return store.record(event, verdict, actions)
+            return store.record_many(items)
 
     worker = Worker(engine, _StopMidBatch(), consumer, TOPICS)
     assert worker.run(stop) is True
