@@ -68,6 +68,7 @@ _SHORT_WORDS = frozenset(
     ]
 )
 _RARE_BEFORE_L = frozenset("rdtnmvwhjz")
+_BANG_WORDS = frozenset({"!5", "!$", "!7"})  # "is", "it"
 # Letters as "a", leet chars as "#", "!" as itself, dots kept, the rest as spaces: a text
 # whose shape has none of _SHAPE_HITS has no leet worth reading.
 _SHAPE = str.maketrans(
@@ -276,7 +277,13 @@ def leet_views(src: View) -> list[View]:
             edits.append((i, i + 1, "s"))
             alt_edits.append((i, i + 1, "s"))
             continue
-        if before not in _LETTERS and after not in _LETTERS and not first_label:
+        # A word of "!" and a digit or symbol standing alone: "my numb3r !5 0770…" ("is").
+        bang_word = (
+            before in ("", " ", "\t")
+            and text[i : i + 2] in _BANG_WORDS
+            and (i + 2 == n or not text[i + 2].isalnum())
+        )
+        if before not in _LETTERS and after not in _LETTERS and not first_label and not bang_word:
             continue
         if hit.group(0) == "!" and not after.isalnum() and after not in "$@|":
             continue  # sentence punctuation, not a letter

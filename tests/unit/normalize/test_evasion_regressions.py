@@ -12,6 +12,8 @@ from trustwatch.normalize import normalize
         ("my numb3r 1s on my bio", "my number is on my bio"),
         ("h17 m3 up 0n 1G", "hit me up on ig"),
         ("wh4t5 y0ur !G?", "whats your ig?"),
+        ("my numb3r !5 07700 900", "my number is 07700 900"),
+        ("my number !$ on my bio", "my number is on my bio"),
     ],
 )
 def test_short_leet_words_are_read(text, reads):
