@@ -82,6 +82,20 @@ def _char_text(pair: Pair) -> str:
     return " " + " ".join(pair[1][:MAX_CHARS].split()) + " "
 
 
+def _spelled_first(pair: Pair) -> Pair:
+    """The pair with its spelled view (when there is one) in the folded view's place."""
+    return (pair[0], pair[2], pair[2]) if pair[2] else pair
+
+
+def _spelled_char_text(pair: Pair) -> str:
+    return _char_text(_spelled_first(pair))
+
+
+def spelled_word_grams(pair: Pair) -> list[str]:
+    """``word_grams`` over the spelled view: ``oh seven seven`` gives the grams of ``077``."""
+    return word_grams(_spelled_first(pair))
+
+
 def _url_text(pair: Pair) -> str:
     return pair[1][:400]
 
@@ -108,12 +122,18 @@ class CharSpec:
 
 CHAR_SPECS = {
     "char": CharSpec(_char_text, CHAR_RANGE[0], CHAR_RANGE[1], 12),
+    # The char grams of the spelled view, so a spelled-out number keeps its digit grams.
+    "char_spelled": CharSpec(_spelled_char_text, CHAR_RANGE[0], CHAR_RANGE[1], 12),
     "url_char": CharSpec(_url_text, 1, 6, 10),
 }
 
 
 def char_grams(pair: Pair) -> list[str]:
     return CHAR_SPECS["char"].grams(pair)
+
+
+def spelled_char_grams(pair: Pair) -> list[str]:
+    return CHAR_SPECS["char_spelled"].grams(pair)
 
 
 _URL_SPLIT = re.compile(r"[^a-z0-9]+")
@@ -147,6 +167,8 @@ def url_word_grams(pair: Pair) -> list[str]:
 ANALYZERS = {
     "word": word_grams,
     "char": char_grams,
+    "word_spelled": spelled_word_grams,
+    "char_spelled": spelled_char_grams,
     "url_char": url_char_grams,
     "url_word": url_word_grams,
 }

@@ -120,8 +120,13 @@ def _fit_raw(pairs: Sequence[Pair], y: np.ndarray, config: LinearConfig) -> tupl
 
     vecs = _vectorizers(config)
     x = hstack([v.fit_transform(pairs) for v in vecs]).tocsr()
+    # liblinear shuffles the data; a fixed seed makes retraining reproduce the artifact.
     clf = LogisticRegression(
-        C=config.C, class_weight=config.class_weight, max_iter=2000, solver="liblinear"
+        C=config.C,
+        class_weight=config.class_weight,
+        max_iter=2000,
+        solver="liblinear",
+        random_state=config.seed,
     )
     clf.fit(x, y)
     return vecs, clf

@@ -101,6 +101,8 @@ SPECS: dict[str, ModelSpec] = {
             "spam",
             "Long-form (mail-like) spam vs ham: subject + body, headers dropped.",
             (_s("email_spamassassin", "spam"),),
+            # C chosen by grouped out-of-fold F1 over 10, 30, 100.
+            LinearConfig(C=100.0),
         ),
         ModelSpec(
             "smishing",
@@ -112,6 +114,11 @@ SPECS: dict[str, ModelSpec] = {
                 _s("sms_phishing_mendeley", "smishing"),
                 _s("sms_spam_uci", "never", negatives=["ham"]),
                 _s("synth_marketplace", "phishing", negatives=SYNTH_CHAT_CLEAN, kinds=["text"]),
+            ),
+            # n-grams of the spelled view: "call oh nine oh six..." reads as "call 0906...".
+            LinearConfig(
+                blocks=("word_spelled", "char_spelled"),
+                max_features={"word_spelled": 60000, "char_spelled": 150000},
             ),
         ),
         ModelSpec(
