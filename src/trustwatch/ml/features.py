@@ -174,6 +174,19 @@ ANALYZERS = {
 }
 
 
+# Analyzers that cut the same kind of gram from another view of the text share that
+# kind's index (and, when the view is the same text, its features): the spelled
+# analyzers read the spelled view where there is one and the folded view otherwise.
+_SPACES: dict[str, tuple[str, Callable[[Pair], Pair]]] = {
+    "word_spelled": ("word", _spelled_first),
+    "char_spelled": ("char", _spelled_first),
+}
+
+
+def _same(pair: Pair) -> Pair:
+    return pair
+
+
 # What one analyzer made of one text: the gram ids a GramIndex knows, and their
 # sublinear term frequencies (1 + ln count), both as numpy arrays.
 Features = tuple[np.ndarray, np.ndarray]
@@ -426,8 +439,9 @@ def gram_index(analyzer: str) -> GramIndex:
         return found
 
 
-# A per-text cache: analyzer -> features and scores, shared by every model reading the text.
-FeatureCache = dict[str, TextFeatures]
+# A per-text cache: (gram kind, the pair it read) -> features and scores, shared by every
+# model reading the text.
+FeatureCache = dict[tuple[str, Pair], TextFeatures]
 
 
 class SparseBlock:
@@ -439,7 +453,7 @@ class SparseBlock:
     scored in the same pass, so a second model on the same text costs almost nothing.
     """
 
-    __slots__ = ("analyzer", "idf", "index", "slot", "vocab", "weight")
+    __slots__ = ("analyzer", "idf", "index", "read", "slot", "vocab", "weight")
 
     def __init__(
         self, analyzer: str, vocab: dict[str, int], idf: list[float], weight: list[float]
@@ -448,7 +462,8 @@ class SparseBlock:
         self.vocab = vocab
         self.idf = idf
         self.weight = weight
-        self.index = gram_index(analyzer)
+        space, self.read = _SPACES.get(analyzer, (analyzer, _same))
+        self.index = gram_index(space)
         grams = sorted(vocab, key=vocab.__getitem__)
         order = np.fromiter((vocab[g] for g in grams), dtype=np.int64, count=len(grams))
         self.slot = self.index.register(
@@ -459,11 +474,13 @@ class SparseBlock:
 
     def score(self, pair: Pair, cache: FeatureCache | None = None) -> float:
         """``cache`` holds each analyzer's features, so models reading one text share them."""
-        found = None if cache is None else cache.get(self.analyzer)
+        read = self.read(pair)
+        key = (self.index.analyzer, read)
+        found = None if cache is None else cache.get(key)
         if found is None:
-            found = TextFeatures(self.index.features(pair))
+            found = TextFeatures(self.index.features(read))
             if cache is not None:
-                cache[self.analyzer] = found
+                cache[key] = found
         scores = found.scores
         if scores is None or len(scores) <= self.slot:  # a model loaded since: score again
             scores = found.scores = self.index.scores(found.ids, found.tf)

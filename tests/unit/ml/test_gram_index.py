@@ -96,3 +96,19 @@ def test_any_text_scores_like_the_plain_walk(text: str) -> None:
 
 
 _HYPO_BLOCK = _block("char", [*TEXTS, "abcdefghijklmnopqrstuvwxyz 0123456789 !?.,"], seed=6)
+
+
+def test_spelled_blocks_read_the_spelled_view_and_share_the_folded_features() -> None:
+    texts = ["call oh seven seven double oh nine now", "mail john at gmail dot com", *TEXTS]
+    spelled = _block("char_spelled", texts, seed=7)
+    plain = _block("char", texts, seed=8)
+    word_spelled = _block("word_spelled", texts, seed=9)
+    for text in texts:
+        pair = model_text(text)
+        cache: dict = {}  # type: ignore[type-arg]
+        for block in (plain, spelled, word_spelled):
+            got = block.score(pair, cache)
+            assert math.isclose(got, _reference(block, pair), abs_tol=1e-9), (block.analyzer, text)
+        # One char feature set when the text has no spelled view, two when it has one.
+        char_keys = [k for k in cache if k[0] == "char"]
+        assert len(char_keys) == (2 if pair[2] else 1), text
