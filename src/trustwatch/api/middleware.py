@@ -16,7 +16,7 @@ from typing import Any
 from prometheus_client.metrics import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trustwatch.api.problems import problem_response
+from trustwatch.api.problems import internal_error, problem_response
 from trustwatch.observability import REQUEST_ID, REQUEST_SECONDS, new_request_id
 
 log = logging.getLogger("trustwatch.access")
@@ -93,6 +93,12 @@ class RequestContextMiddleware:
                 instance=path,
             )
             await response(scope, receive, send_with_id)
+        except Exception:
+            if response_started:
+                raise
+            # Answered here rather than by the app's outermost handler, so that the 500
+            # carries the request id its detail points to.
+            await internal_error(method, path)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             if direct is not None:

@@ -123,11 +123,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(
-            500,
-            "Internal error",
-            "the server failed to handle this request; the request id in the logs has details",
-            instance=request.url.path,
-            kind="internal",
-        )
+        return internal_error(request.method, request.url.path)
+
+
+def internal_error(method: str, path: str) -> JSONResponse:
+    """Log the exception being handled; answer 500 without its details."""
+    log.exception("unhandled error on %s %s", method, path)
+    return problem_response(
+        500,
+        "Internal error",
+        "the server failed to handle this request; the request id in the logs has details",
+        instance=path,
+        kind="internal",
+    )

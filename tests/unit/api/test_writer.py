@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from pathlib import Path
 
 from trustwatch.api.writer import VerdictWriter
@@ -50,4 +52,54 @@ def test_stop_stores_what_was_queued(tmp_path: Path) -> None:
     writer.start()
     writer.stop()
     assert store.count_verdicts() == 25
+    store.close()
+
+
+def test_jobs_handed_over_from_threads_while_the_writer_cycles_are_all_stored(
+    tmp_path: Path,
+) -> None:
+    """The writer goes idle and wakes again many times; no hand-over may be missed."""
+    store = SqlStore(f"sqlite:///{tmp_path / 'w.db'}")
+    writer = VerdictWriter(store, batch_max=8, batch_wait_ms=0.2)
+    writer.start()
+
+    def hand_over(worker: int) -> None:
+        for i in range(60):
+            writer.submit(_item(f"evt_t{worker}_{i}"))
+            if i % 7 == 0:
+                time.sleep(0.002)  # let the writer run dry and go idle now and then
+
+    try:
+        threads = [threading.Thread(target=hand_over, args=(w,)) for w in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        deadline = time.monotonic() + 10
+        while store.count_verdicts() < 240 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # Stored before stop: a missed wake-up would leave jobs waiting here.
+        assert store.count_verdicts() == 240
+    finally:
+        writer.stop()
+    store.close()
+
+
+def test_a_commit_waits_for_an_idle_writer_to_wake(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'w.db'}")
+    writer = VerdictWriter(store, batch_wait_ms=1.0)
+    writer.start()
+
+    async def one_at_a_time() -> list[bool]:
+        flags = []
+        for i in range(5):
+            flags.append(await asyncio.wait_for(writer.commit(_item(f"evt_s{i}")), 10))
+            await asyncio.sleep(0.01)  # the writer goes idle between commits
+        return flags
+
+    try:
+        assert asyncio.run(one_at_a_time()) == [True] * 5
+    finally:
+        writer.stop()
+    assert store.count_verdicts() == 5
     store.close()
