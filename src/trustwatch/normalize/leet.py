@@ -314,8 +314,16 @@ def leet_views(src: View) -> list[View]:
         if not short_word and (short or not has_letter or _NOT_LEET.fullmatch(token)):
             continue
         local, at, domain = token.partition("@")
-        if at and local and domain and end < n and text[end] == ".":
-            # An address ("d03@gm41l.c0m"): its "@" stays, each side is read on its own.
+        if (
+            at
+            and local
+            and domain
+            and end + 1 < n
+            and text[end] == "."
+            and text[end + 1] in _TOKEN_CHARS
+        ):
+            # An address ("d03@gm41l.c0m"), not a sentence's end ("c4t@10gu3. "): its "@"
+            # stays, each side is read on its own.
             local_reads = _deleet(local) if len(local) > 1 else (local, local)
             domain_reads = _deleet(domain, label=True)
             by_context = local_reads[0] + "@" + domain_reads[0]

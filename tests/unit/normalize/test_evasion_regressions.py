@@ -13,6 +13,7 @@ from trustwatch.normalize import normalize
         ("h17 m3 up 0n 1G", "hit me up on ig"),
         ("wh4t5 y0ur !G?", "whats your ig?"),
         ("my numb3r !5 07700 900", "my number is 07700 900"),
+        ("dm f0r c4t@10gu3. cheaper", "dm for catalogue. cheaper"),
         ("my number !$ on my bio", "my number is on my bio"),
     ],
 )
