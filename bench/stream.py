@@ -4,16 +4,21 @@ For each bus (the embedded SQLite log, Kafka via the tansu broker) and each numb
 worker processes (1, 2), in a fresh bus and SQLite store:
 
 * throughput: a backlog of ``--events`` events is put on the bus once every worker holds
-  its partitions; events/s is measured between the first and the last verdict record's
-  timestamp (so process start-up and group joins are not counted);
+  its partitions; events/s is the verdicts stamped after the backlog was all on the bus,
+  over the time from then to the last verdict (so start-up, group joins and the
+  producer's own CPU are not counted);
+* CPU: the workers' CPU time (user + system, from /proc) over the same stretch, per
+  event. A shared, busy machine inflates it far less than wall time, so it shows the
+  per-event cost beside the bare engine loop's when events/s is noisy;
 * latency: in one more run, ``--latency-events`` events are produced at ``--load`` (half)
   of the measured throughput, and each verdict's timestamp minus its event's produce
   timestamp is taken.
 
 Every worker stores to the SQLite verdict store and keeps its velocity counters in Redis
 (``--counters``), so one and two processes do the same work per event. Two packs: the
-shipped ``marketplace`` pack on synthetic events (``trustwatch.synth``, seed 42), and a
-one-phrase ``minimal`` pack that shows what the streaming path itself can carry.
+shipped ``marketplace`` pack on synthetic events (``trustwatch.synth``, seed 42), the
+``rules`` fast path (that pack without its learned detectors), and a one-phrase
+``minimal`` pack that shows what the streaming path itself can carry.
 Baseline, same run: the bare engine loop in-process (parse, evaluate, enforcement),
 no bus and no store.
 
@@ -197,7 +202,9 @@ def _one_config(
                 )
                 _produce(bus, lines)
                 produced_at = time.time()
+                cpu_before = sum(_cpu_seconds(w.pid) for w in workers)
                 _wait(lambda: store.count_verdicts() >= len(lines), 600, "the backlog", workers)
+                cpu_s = sum(_cpu_seconds(w.pid) for w in workers) - cpu_before
                 latencies: list[float] = []
                 if with_latency:
                     _produce(bus, latency_lines, rate=rate)
@@ -222,7 +229,18 @@ def _one_config(
     for r in verdicts:
         if r.headers["event_id"] in latency_ids:
             latencies.append((r.timestamp - float(r.headers["source_ts"])) * 1000.0)
-    return {"events_per_s": rate_total, "latencies_ms": latencies}
+    return {
+        "events_per_s": rate_total,
+        "latencies_ms": latencies,
+        "cpu_us_per_event": cpu_s / after * 1e6 if after else float("nan"),
+    }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used: a per-event cost that a
+    busy machine inflates far less than it does wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -273,15 +291,20 @@ def _clear_redis(counters: str, prefix: str) -> None:
         client.delete(*keys)
 
 
-def _baseline(pack: Path | None, lines: list[bytes], runs: int) -> float:
+def _baseline(pack: Path | None, lines: list[bytes], runs: int) -> tuple[float, float]:
+    """Events/s of the bare engine loop, and its CPU microseconds per event."""
+    cpu: list[float] = []
+
     def loop() -> None:
         engine = Engine.from_path(pack, counters=InMemoryCounters())
+        started = time.process_time()
         for line in lines:
             event = parse_event(line)
             actions_for(event, engine.evaluate(event))
+        cpu.append(time.process_time() - started)
 
     seconds, _ = median_seconds(loop, runs=runs)
-    return len(lines) / seconds
+    return len(lines) / seconds, statistics.median(cpu) / len(lines) * 1e6
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -322,9 +345,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 (root / "policies" / "wire.yaml").write_text(_MINIMAL_POLICY)
                 packs[name] = root
         for pack_name, pack in packs.items():
-            base = _baseline(pack, lines[:5000], args.runs)
-            rows.append([pack_name, "none (bare engine loop)", 1, base, base, "", "", ""])
-            results.append({"pack": pack_name, "bus": "baseline", "procs": 1, "events_per_s": base})
+            base, base_cpu = _baseline(pack, lines[:5000], args.runs)
+            rows.append([pack_name, "none (bare engine loop)", 1, base, base, "", "", "", base_cpu])
+            results.append(
+                {
+                    "pack": pack_name,
+                    "bus": "baseline",
+                    "procs": 1,
+                    "events_per_s": base,
+                    "cpu_us_per_event": base_cpu,
+                }
+            )
             for bus_kind in args.buses.split(","):
                 one_proc = 0.0
                 for procs in (1, 2):
@@ -333,6 +364,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         for _ in range(args.runs)
                     ]
                     total = statistics.median(r["events_per_s"] for r in runs)
+                    cpu = statistics.median(r["cpu_us_per_event"] for r in runs)
                     # Latency at a fixed share of this configuration's own capacity, after
                     # a short backlog has warmed the workers up.
                     rate = args.load * total
@@ -351,7 +383,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     speedup = total / one_proc if one_proc else float("nan")
                     p50, p99 = percentile(lat, 50), percentile(lat, 99)
                     rows.append(
-                        [pack_name, bus_kind, procs, total, total / procs, speedup, p50, p99]
+                        [pack_name, bus_kind, procs, total, total / procs, speedup, p50, p99, cpu]
                     )
                     results.append(
                         {
@@ -361,6 +393,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             "events_per_s": total,
                             "events_per_s_per_proc": total / procs,
                             "runs_events_per_s": [r["events_per_s"] for r in runs],
+                            "cpu_us_per_event": cpu,
+                            "runs_cpu_us_per_event": [r["cpu_us_per_event"] for r in runs],
                             "speedup_vs_one_proc": speedup,
                             "latency_p50_ms": p50,
                             "latency_p99_ms": p99,
@@ -389,7 +423,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return {"results": results}
 
 
-_HEADERS = ["pack", "bus", "procs", "events/s", "per proc", "x one proc", "p50 ms", "p99 ms"]
+_HEADERS = [
+    "pack",
+    "bus",
+    "procs",
+    "events/s",
+    "per proc",
+    "x one proc",
+    "p50 ms",
+    "p99 ms",
+    "CPU us/event",
+]
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ def worker(
         if url.startswith("sqlite:///"):
             settings.ensure_data_dir()
         store = SqlStore(url)
+        # WAL checkpoints (which sync the file) off the batch commits, as in `serve`.
+        store.start_checkpointer()
     counters = counters or settings.redis_url or "memory"
     counter_store: CounterStore
     if counters == "memory":
@@ -153,6 +155,9 @@ def worker(
     finally:
         consumer.close()
         bus.close()
+        close_store = getattr(store, "close", None)
+        if close_store is not None:
+            close_store()
     s = runner.stats
     logging.getLogger(__name__).info(
         "worker stopped: consumed=%d verdicts=%d redelivered=%d dead_lettered=%d",

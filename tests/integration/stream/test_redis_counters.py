@@ -136,3 +136,10 @@ def test_two_speculating_workers_answer_as_if_their_batches_ran_one_by_one(redis
             expected = [local.add_many(c.adds, c.at, c.window_s) for c in batch]
             assert _speculate(worker, batch) == expected
     assert local.add("campaign", "z", 40.0, 30.0) > 10
+
+
+def test_keys_and_members_outside_ascii_are_counted_as_themselves(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    counters = RedisCounters(client, prefix)
+    assert counters.add_many([("by:jäck€t", "usér_1"), ("by:jäck€t", "usér_2")], 5.0, 60) == [1, 2]
+    assert client.zrange(f"{prefix}by:jäck€t", 0, -1) == ["usér_1".encode(), "usér_2".encode()]
