@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from time import perf_counter
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -31,6 +31,8 @@ class _Bound:
     weight: float
     expensive: bool
     versioned: bool
+    # The instance's index in the engine: its slot in the per-event results and counters.
+    slot: int
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,9 @@ class _PolicyPlan:
     expensive: tuple[_Bound, ...]
     noisy_or: bool
     # Score bands, strongest first, read per event without going through the pydantic model.
-    bands: tuple[tuple[float, Action], ...]
+    bands: tuple[tuple[float, Action, int], ...]
     mode: str
+    live: bool
 
 
 def _versioned(det: Detector) -> bool:
@@ -70,15 +73,17 @@ class Engine:
         self._marketplace_domains = tuple(self.pack.settings.marketplace_domains)
         self._pack_ref = self.pack.ref
         self._instances: dict[str, Detector] = {}
+        self._slots: dict[int, int] = {}
         self._plans = [self._plan(name, policy) for name, policy in self.pack.policies.items()]
         self._by_type: dict[str, list[_PolicyPlan]] = {}
         for plan in self._plans:
             for event_type in plan.policy.applies_to:
                 self._by_type.setdefault(event_type, []).append(plan)
-        self.detector_calls: dict[str, int] = {}
+        self._names = [det.name for det in self._instances.values()]
+        # Per instance (by slot): calls and cumulative wall time, summed by name on read.
+        self._calls = [0] * len(self._names)
+        self._seconds = [0.0] * len(self._names)
         self.detector_errors: dict[str, int] = {}
-        # Cumulative wall time per detector, for the service's detector latency metric.
-        self.detector_seconds: dict[str, float] = {}
 
     @classmethod
     def from_path(cls, path: str | Path | None = None, **kwargs: Any) -> Engine:
@@ -95,7 +100,26 @@ class Engine:
             cls: Any = factory
             found = cls(cls.Params.model_validate(use.params))
             self._instances[ident] = found
+            self._slots[id(found)] = len(self._slots)
         return found
+
+    @property
+    def detector_calls(self) -> dict[str, int]:
+        """Invocations so far by detector name (instances of one detector summed)."""
+        out: dict[str, int] = {}
+        for name, n in zip(self._names, self._calls, strict=True):
+            if n:
+                out[name] = out.get(name, 0) + n
+        return out
+
+    @property
+    def detector_seconds(self) -> dict[str, float]:
+        """Cumulative wall time by detector name, for the service's detector latency metric."""
+        out: dict[str, float] = {}
+        for name, n, secs in zip(self._names, self._calls, self._seconds, strict=True):
+            if n:
+                out[name] = out.get(name, 0.0) + secs
+        return out
 
     def _plan(self, name: str, policy: Policy) -> _PolicyPlan:
         bound = [
@@ -105,6 +129,7 @@ class Engine:
                 use.weight,
                 det.cost >= self.pack.settings.expensive_cost,
                 _versioned(det),
+                self._slots[id(det)],
             )
             for use in policy.detectors
             for det in [self._instance(use)]
@@ -116,8 +141,9 @@ class Engine:
             tuple(b for b in bound if not b.expensive),
             tuple(b for b in bound if b.expensive),
             policy.combine == "noisy_or",
-            tuple((band.at, band.action) for band in policy.actions),
+            tuple((band.at, band.action, band.action.rank) for band in policy.actions),
             policy.mode,
+            policy.mode == "live",
         )
 
     @property
@@ -135,22 +161,23 @@ class Engine:
         self, event: Event | dict[str, Any] | str | bytes, *, mode: Mode | None = None
     ) -> Verdict:
         """Decide one event. Raises InvalidEventError for input that is not a valid event."""
-        started = time.perf_counter()
+        started = perf_counter()
         parsed = event if isinstance(event, Event) else parse_event(event)
         run_mode = mode or self.mode
         item = Item(parsed)
         ctx = Context(run_mode, parsed.occurred_at, self.counters, self._marketplace_domains)
-        memo: dict[int, list[Signal]] = {}
+        # Each detector instance's signals by slot: one shared by several policies runs once.
+        found: list[list[Signal] | None] = [None] * len(self._names)
         errors: list[str] = []
         decisions: list[PolicyDecision] = []
         used_versions: dict[str, str] = {}
-        live: list[Action] = []
+        strongest, strongest_rank = Action.ALLOW, 0
         for plan in self._by_type.get(parsed.type, ()):
-            results = self._results(plan.cheap, item, ctx, memo, errors)
+            results = self._results(plan.cheap, item, ctx, found, errors)
             score = _combine(plan.noisy_or, results)
             cascade = plan.policy.cascade
             if plan.expensive and cascade.low <= score < cascade.high:
-                results += self._results(plan.expensive, item, ctx, memo, errors)
+                results += self._results(plan.expensive, item, ctx, found, errors)
                 score = _combine(plan.noisy_or, results)
             signals: list[SignalOut] = []
             for b, sigs in results:
@@ -160,19 +187,20 @@ class Engine:
                     v = b.detector.version()
                     if v is not None:
                         used_versions[b.key] = v
-            action = Action.ALLOW
-            for at, band_action in plan.bands:
+            action, rank = Action.ALLOW, 0
+            for at, band_action, band_rank in plan.bands:
                 if score >= at:
-                    action = band_action
+                    action, rank = band_action, band_rank
                     break
-            if plan.mode == "live":
-                live.append(action)
+            if plan.live and rank > strongest_rank:
+                strongest, strongest_rank = action, rank
             decisions.append(
                 _built(
                     PolicyDecision,
                     {
                         "policy": plan.name,
-                        "score": round(score, 4),
+                        # Most scores are 0.0, which round() would return unchanged.
+                        "score": round(score, 4) if score else score,
                         "action": action,
                         "mode": plan.mode,
                         "signals": signals,
@@ -183,12 +211,12 @@ class Engine:
             Verdict,
             {
                 "event_id": parsed.id,
-                "action": Action.strongest(live),
+                "action": strongest,
                 "policies": decisions,
                 "pack_version": self._pack_ref,
                 "model_versions": used_versions,
                 "execution_mode": run_mode,
-                "latency_ms": round((time.perf_counter() - started) * 1000.0, 3),
+                "latency_ms": round((perf_counter() - started) * 1000.0, 3),
                 "errors": errors,
             },
         )
@@ -202,27 +230,27 @@ class Engine:
         bounds: tuple[_Bound, ...],
         item: Item,
         ctx: Context,
-        memo: dict[int, list[Signal]],
+        found: list[list[Signal] | None],
         errors: list[str],
     ) -> list[tuple[_Bound, list[Signal]]]:
-        """Each detector's signals; a detector shared by several policies runs once per event."""
+        """Each detector's signals, run unless this event already ran its instance."""
         out: list[tuple[_Bound, list[Signal]]] = []
-        calls = self.detector_calls
-        seconds = self.detector_seconds
+        calls = self._calls
+        seconds = self._seconds
         for b in bounds:
-            det = b.detector
-            found = memo.get(id(det))
-            if found is None:
-                started = time.perf_counter()
+            slot = b.slot
+            sigs = found[slot]
+            if sigs is None:
+                det = b.detector
+                began = perf_counter()
                 try:
-                    found = det.detect(item, ctx)
+                    sigs = det.detect(item, ctx)
                 except Exception as exc:
-                    found = self._failed(det, item, exc, errors)
-                memo[id(det)] = found
-                name = det.name
-                calls[name] = calls.get(name, 0) + 1
-                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
-            out.append((b, found))
+                    sigs = self._failed(det, item, exc, errors)
+                found[slot] = sigs
+                calls[slot] += 1
+                seconds[slot] += perf_counter() - began
+            out.append((b, sigs))
         return out
 
     def _failed(self, det: Detector, item: Item, exc: Exception, errors: list[str]) -> list[Signal]:
@@ -244,10 +272,13 @@ def _combine(noisy_or: bool, results: list[tuple[_Bound, list[Signal]]]) -> floa
                 s = b.weight * max(sig.score for sig in sigs)
                 remaining *= 1.0 - min(max(s, 0.0), 1.0)
         return 1.0 - remaining
-    return max(
-        (b.weight * max((sig.score for sig in sigs), default=0.0) for b, sigs in results),
-        default=0.0,
-    )
+    best: float | None = None
+    for b, sigs in results:
+        # max() over every detector's weighted best, a silent one counting as weight * 0.0.
+        s = b.weight * (max(sig.score for sig in sigs) if sigs else 0.0)
+        if best is None or s > best:
+            best = s
+    return 0.0 if best is None else best
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -257,11 +288,14 @@ def _built(cls: type[M], values: dict[str, Any]) -> M:
     """``cls.model_construct(**values)`` given every field in declaration order, without its
     per-field alias and default lookups (a third of the engine's own time per event)."""
     model = cls.__new__(cls)
-    object.__setattr__(model, "__dict__", values)
-    object.__setattr__(model, "__pydantic_fields_set__", set(values))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
+    _setattr(model, "__dict__", values)
+    _setattr(model, "__pydantic_fields_set__", set(values))
+    _setattr(model, "__pydantic_extra__", None)
+    _setattr(model, "__pydantic_private__", None)
     return model
+
+
+_setattr = object.__setattr__
 
 
 def _signal_out(signal: Signal, weight: float) -> SignalOut:
