@@ -6,9 +6,11 @@ requests' verdicts queue up and go in the following one, so the cost of a commit
 shared. Shadow pack versions are evaluated here too, after the commit, off the
 request path.
 
-The hand-over costs a request almost nothing: a deque append, and a wake-up only when
-the writer is idle. A busy writer sleeps through its batch window and takes everything
-that came, so under steady load no request wakes it (each wake-up is a pair of context
+A commit has a fixed cost (SQLite writes every touched index page to the WAL) that
+dwarfs a verdict's own, so under load commits start at least ``batch_wait_ms`` apart and
+each takes everything that came meanwhile; a writer that was idle that long commits at
+once. The hand-over costs a request a deque append, and a wake-up only when the writer
+is idle: under steady load no request wakes it (each wake-up is a pair of context
 switches on a busy core).
 """
 
@@ -87,6 +89,7 @@ class VerdictWriter:
         return await future
 
     def _run(self) -> None:
+        last_start = float("-inf")
         while True:
             if not self._jobs and not self._stopping:
                 self._idle = True
@@ -96,14 +99,18 @@ class VerdictWriter:
                     self._wake.wait()
                 self._wake.clear()
                 self._idle = False
-            if self.batch_wait_s > 0.0 and not self._stopping:
-                time.sleep(self.batch_wait_s)
-            while self._jobs:
-                jobs = self._take()
+            # Commits start at least ``batch_wait`` apart: a writer idle for that long
+            # commits at once (no added latency at low rates); a busy one lets the group fill.
+            delay = last_start + self.batch_wait_s - time.monotonic()
+            if delay > 0.0 and not self._stopping:
+                time.sleep(delay)
+            last_start = time.monotonic()
+            jobs = self._take()
+            if jobs:
                 STORE_QUEUE.set(len(self._jobs))
                 self._commit(jobs)
                 self._shadow([j.item for j in jobs])
-            if self._stopping:
+            if self._stopping and not self._jobs:
                 return
 
     def _take(self) -> list[_Job]:
