@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from trustwatch.normalize.letters import best_mix
+from trustwatch.normalize.letters import other_reading
 from trustwatch.normalize.view import Edit, View, rewrite
 
 # One isolated char of a spaced-out word, and what may sit between two of them.
@@ -228,13 +228,11 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
                 alt[i] = "l"
             else:
                 lone.append(i)
-    ones = [i for i, c in enumerate(token) if c == "1"]
-    if len(ones) > 1:
-        # Several "1"s may need both letters ("b413nc1@g4": "l" then "i"; "ava11ab1e":
-        # "i", "l", "l"): the likeliest other mix by letter trigrams.
-        mix = best_mix(by_context, ones, by_context)
-        if mix is not None:
-            return by_context, mix
+    # The likeliest other mix of "i" and "l" by letter trigrams: several "1"s may need both
+    # letters ("b413nc1@g4": "l" then "i"; "ava11ab1e": "i", "l", "l").
+    other = other_reading(by_context, [i for i, c in enumerate(token) if c == "1"])
+    if other is not None:
+        return by_context, other
     for i in lone:
         alt[i] = "l" if chars[i] == "i" else "i"
     return by_context, "".join(alt)

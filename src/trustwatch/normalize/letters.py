@@ -1,10 +1,12 @@
-"""Which mix of "i" and "l" a leet word with several lone "1"s spells, by letter trigrams.
+"""Which mix of "i" and "l" a leet word's "1"s spell, by letter trigrams.
 
-One reading by context and one flipped reading cover a word with one ambiguous "1". A
-word with two or more may need both letters ("b413nc1@g4" is "balenciaga": "l" then
-"i"), so the other reading of such a word is the likeliest mix under a letter trigram
-model of English text. The counts ship in ``data/letter_trigrams.json``; only trigrams
-and bigrams with an "i" or "l" in them are kept, since the rest score every mix alike.
+The ``leet`` view reads each "1" by its neighbours; ``leet_alt`` reads each word the
+likeliest other way under a letter trigram model of English text. A word with several
+"1"s may need both letters ("b413nc1@g4" is "balenciaga": "l" then "i"), and a word
+whose other readings are all implausible keeps its reading in both views, so a phrase
+whose words need different readings ("unauth0r1sed @uthentic") is whole in one of them.
+The counts ship in ``data/letter_trigrams.json``; only trigrams and bigrams with an "i"
+or "l" in them are kept, since the rest score every mix alike.
 
 Rebuild the counts from the SpamAssassin public corpus (``../shared/data``)::
 
@@ -33,6 +35,9 @@ _TAG = re.compile(r"<[^>]*>")
 # 2 ** 6 mixes at most; a longer run of lone "1"s keeps the reading by context.
 MAX_AMBIGUOUS = 6
 _AMBIGUOUS = frozenset("il")
+# A reading this much less likely (natural log, about 3,000 times) is not worth a view:
+# "iink", "cllck", "unauthorlsed".
+IMPLAUSIBLE = 8.0
 
 
 def count(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
@@ -77,9 +82,11 @@ def _score(word: str, positions: Sequence[int]) -> float:
     return total
 
 
-def best_mix(word: str, positions: Sequence[int], unlike: str) -> str | None:
-    """The likeliest spelling of ``word`` with each char at ``positions`` read as "i" or
-    "l", other than ``unlike`` (the reading by context); None when there are too many."""
+def other_reading(word: str, positions: Sequence[int]) -> str | None:
+    """The likeliest other spelling of ``word`` with each char at ``positions`` read as "i"
+    or "l"; ``word`` itself when every other one is implausible ("iink" for "link"), so
+    the other view keeps this word right while it reads another word the other way;
+    None when there are too many positions to try."""
     if not positions or len(positions) > MAX_AMBIGUOUS:
         return None
     chars = list(word)
@@ -88,12 +95,14 @@ def best_mix(word: str, positions: Sequence[int], unlike: str) -> str | None:
         for p, letter in zip(positions, letters, strict=True):
             chars[p] = letter
         candidate = "".join(chars)
-        if candidate == unlike:
+        if candidate == word:
             continue
         score = _score(candidate.lower(), positions)
         if best is None or score > best[0]:
             best = (score, candidate)
-    return best[1] if best else None
+    if best is None or _score(word.lower(), positions) - best[0] > IMPLAUSIBLE:
+        return word
+    return best[1]
 
 
 def _bodies(path: Path) -> Iterable[str]:

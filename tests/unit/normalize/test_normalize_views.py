@@ -7,6 +7,7 @@ import re
 import pytest
 
 from trustwatch.normalize import VIEW_NAMES, View, fold, normalize
+from trustwatch.normalize.letters import other_reading
 
 
 def found_in(text: str, word: str) -> set[tuple[str, str]]:
@@ -176,6 +177,22 @@ def test_leet_alt_view_reads_ambiguous_1s_and_a_leading_at_the_other_way():
 def test_a_word_needing_both_readings_of_1_is_read_in_one_view(disguised, word):
     views = [v.text for v in normalize(f"a {disguised} b").views]
     assert f"a {word} b" in views
+
+
+@pytest.mark.parametrize(
+    ("disguised", "phrase"),
+    [
+        ("a1c0h011c dr1nk5", "alcoholic drinks"),
+        ("ach111e5 1ow", "achilles low"),
+        ("a11 c01or5 av411able", "all colors available"),
+    ],
+)
+def test_a_word_with_no_plausible_other_reading_keeps_its_reading_in_leet_alt(disguised, phrase):
+    # "dr1nk5" could only be "drlnks" the other way: leet_alt keeps "drinks", so the
+    # phrase is whole where "alcoholic" takes its other reading.
+    assert phrase in [v.text for v in normalize(disguised).views]
+    assert other_reading("drinks", [2]) == "drinks"
+    assert other_reading("balenclaga", [2, 6]) == "balenciaga"
 
 
 def test_joined_view_keeps_a_dot_unlike_the_other_gaps():
