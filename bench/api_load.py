@@ -16,8 +16,14 @@ Baseline, measured in the same run with the same client: a bare FastAPI endpoint
 echoes the body under the same uvicorn (uvloop, httptools) — the ceiling for any
 FastAPI handler on this machine.
 
+The pack is the shipped default (``--pack shipped``) or the rules-only fast path
+(``--pack rules-only``: the default pack without its learned detectors, given to the
+servers as TRUSTWATCH_PACK_DIR; results go to ``api_load_fast_path.json``). Server CPU
+is reported per request in all and for the event-loop thread alone (the request path;
+the rest is the verdict writer and the console's case opener).
+
     .venv/bin/python -m bench.api_load [--rates 100,250,500] [--duration 8] [--runs 3]
-        [--no-console]
+        [--no-console] [--pack shipped|rules-only] [--variants durable,write-behind,...]
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
-from bench.harness import percentile, table, write_results
+from bench.harness import percentile, rules_only_pack, table, write_results
 
 HOST = "127.0.0.1"
 CONNECTIONS = 64
@@ -101,10 +107,12 @@ def _start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[b
     raise RuntimeError(f"server on port {port} did not start: {' '.join(cmd)}")
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc), 0.0 elsewhere."""
+def _cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """User + system CPU time of a process (or one of its threads) so far (Linux /proc),
+    0.0 elsewhere."""
+    path = f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat"
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -200,6 +208,8 @@ async def _load(
     workers = [asyncio.create_task(connection()) for _ in range(CONNECTIONS)]
     await asyncio.sleep(0.2)
     cpu_before = _cpu_seconds(pid)
+    # The main thread's id is the process id: the event loop, where requests are served.
+    loop_before = _cpu_seconds(pid, pid)
     start = time.perf_counter()
     for i, body in enumerate(bodies):
         due = start + i / rate
@@ -212,8 +222,10 @@ async def _load(
     await asyncio.gather(*workers)
     elapsed = time.perf_counter() - start
     cpu = _cpu_seconds(pid) - cpu_before
+    loop_cpu = _cpu_seconds(pid, pid) - loop_before
     return {
         "server_cpu_ms_per_request": cpu * 1000.0 / len(bodies),
+        "server_loop_cpu_ms_per_request": loop_cpu * 1000.0 / len(bodies),
         "requests": len(bodies),
         "errors": errors,
         "throughput_rps": len(latencies) / elapsed,
@@ -232,6 +244,9 @@ def _bodies(count: int, tag: str) -> list[bytes]:
         event["id"] = f"{event['id']}-{tag}"
         out.append(json.dumps(event).encode())
     return out
+
+
+VARIANTS = ("durable", "write-behind", "no-console", "echo")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -254,78 +269,101 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_true",
         help="serve the API alone (no review console, no case opener) in every variant",
     )
+    parser.add_argument(
+        "--pack",
+        choices=("shipped", "rules-only"),
+        default="shipped",
+        help="the default pack, or the fast path: the same pack without learned detectors",
+    )
+    parser.add_argument(
+        "--variants",
+        default=",".join(VARIANTS),
+        help=f"which to measure, comma-separated, of {', '.join(VARIANTS)}",
+    )
     args = parser.parse_args(argv)
     global _NICE, _PIN
     _NICE, _PIN = args.nice, not args.no_pin
     rates = [float(r) for r in args.rates.split(",")]
     if max(rates) * args.duration > 50_000:
         parser.error("at most 50,000 requests per run: lower --rates or --duration")
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = sorted(set(variants) - set(VARIANTS))
+    if unknown:
+        parser.error(f"unknown variants {unknown}; choose from {', '.join(VARIANTS)}")
+    if args.no_console and "no-console" in variants:
+        variants.remove("no-console")  # every variant is without the console already
 
     bin_dir = Path(sys.executable).parent
-    bare_api = {"TRUSTWATCH_APP_EXTENSIONS": "[]"}
-    mounted = bare_api if args.no_console else {}
-    durable = _serve_trustwatch(bin_dir, mounted)
-    write_behind = _serve_trustwatch(
-        bin_dir, {**mounted, "TRUSTWATCH_CHECK_WAIT_FOR_STORE": "false"}
-    )
-    servers = [durable, write_behind]
-    if not args.no_console:
-        servers.append(_serve_trustwatch(bin_dir, bare_api))
-    echo_port = _free_port()
-    echo = _start(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "bench.api_load:echo_app",
-            "--port",
-            str(echo_port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        dict(os.environ),
-        echo_port,
-    )
-    names = ["durable reply", "write-behind", "durable reply, no console"]
-    if args.no_console:
-        names[:2] = [f"{n}, no console" for n in names[:2]]
-    targets: list[tuple[str, int, str, str | None, subprocess.Popen[bytes]]] = [
-        (f"trustwatch /v1/check ({name})", port, "/v1/check", key, proc)
-        for name, (proc, port, key) in zip(names, servers, strict=False)
-    ]
-    targets.append(("baseline: bare FastAPI echo", echo_port, "/echo", None, echo))
+    pack_env: dict[str, str] = {}
+    if args.pack == "rules-only":
+        pack_dir = Path(tempfile.mkdtemp(prefix="trustwatch-bench-pack-"))
+        _DATA_DIRS.append(pack_dir)
+        pack_env["TRUSTWATCH_PACK_DIR"] = str(rules_only_pack(pack_dir))
+    bare_api = {**pack_env, "TRUSTWATCH_APP_EXTENSIONS": "[]"}
+    mounted = bare_api if args.no_console else pack_env
+    suffix = ", no console" if args.no_console else ""
+    servers: dict[str, tuple[subprocess.Popen[bytes], int, str | None]] = {}
+    targets: list[tuple[str, int, str, str | None, subprocess.Popen[bytes]]] = []
+    for variant in variants:
+        if variant == "echo":
+            port = _free_port()
+            proc = _start(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "bench.api_load:echo_app",
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                dict(os.environ),
+                port,
+            )
+            servers[variant] = (proc, port, None)
+            targets.append(("baseline: bare FastAPI echo", port, "/echo", None, proc))
+            continue
+        env, name = {
+            "durable": (mounted, f"durable reply{suffix}"),
+            "write-behind": (
+                {**mounted, "TRUSTWATCH_CHECK_WAIT_FOR_STORE": "false"},
+                f"write-behind{suffix}",
+            ),
+            "no-console": (bare_api, "durable reply, no console"),
+        }[variant]
+        proc, port, key = _serve_trustwatch(bin_dir, env)
+        servers[variant] = (proc, port, key)
+        targets.append((f"trustwatch /v1/check ({name})", port, "/v1/check", key, proc))
     _pin(1)
     # Other work on the machine steals the cores this measures; the load average shows it.
     load_before = os.getloadavg()
     results: list[dict[str, Any]] = []
+    store_metrics: dict[str, float] = {}
     try:
         warm = _bodies(500, "warmup")
         for _, port, path, auth, _ in targets:
             asyncio.run(_load(port, path, auth, warm, 250))
         for rate in rates:
-            for target, port, path, auth, proc in targets:
-                runs = [
-                    asyncio.run(
-                        _load(
-                            port,
-                            path,
-                            auth,
-                            _bodies(int(rate * args.duration), f"r{rate:g}-{i}"),
-                            rate,
-                            proc.pid,
-                        )
+            runs: dict[str, list[dict[str, Any]]] = {t[0]: [] for t in targets}
+            # Runs take turns across the targets, so a burst of other work on the machine
+            # falls on all of them rather than on one.
+            for i in range(args.runs):
+                for target, port, path, auth, proc in targets:
+                    bodies = _bodies(int(rate * args.duration), f"r{rate:g}-{i}")
+                    runs[target].append(
+                        asyncio.run(_load(port, path, auth, bodies, rate, proc.pid))
                     )
-                    for i in range(args.runs)
-                ]
+            for target, *_ in targets:
                 results.append(
                     {
                         "target": target,
                         "rate_rps": rate,
-                        "runs": runs,
+                        "runs": runs[target],
                         **{
-                            k: statistics.median(r[k] for r in runs)
+                            k: statistics.median(r[k] for r in runs[target])
                             for k in (
                                 "throughput_rps",
                                 "p50_ms",
@@ -333,15 +371,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                 "p99_ms",
                                 "errors",
                                 "server_cpu_ms_per_request",
+                                "server_loop_cpu_ms_per_request",
                             )
                         },
                     }
                 )
-        store_metrics = _scrape(
-            durable[1], ("trustwatch_store_commit_seconds", "trustwatch_store_batch_size")
-        )
+        if "durable" in servers:
+            store_metrics = _scrape(
+                servers["durable"][1],
+                ("trustwatch_store_commit_seconds", "trustwatch_store_batch_size"),
+            )
     finally:
-        for proc in [s[0] for s in servers] + [echo]:
+        for proc, _, _ in servers.values():
             _stop(proc)
         for data_dir in _DATA_DIRS:
             shutil.rmtree(data_dir, ignore_errors=True)
@@ -355,11 +396,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             r["p95_ms"],
             r["p99_ms"],
             r["server_cpu_ms_per_request"],
+            r["server_loop_cpu_ms_per_request"],
             r["errors"],
         ]
         for r in results
     ]
-    headers = ["target", "rate/s", "done/s", "p50 ms", "p95 ms", "p99 ms", "cpu ms/req", "errors"]
+    headers = [
+        "target",
+        "rate/s",
+        "done/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "cpu ms/req",
+        "loop cpu",
+        "errors",
+    ]
     print(table(headers, rows))
     at_target = next(
         (
@@ -386,6 +438,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "runs": args.runs,
         "connections": CONNECTIONS,
         "events": "trustwatch.synth seed 11 (synthetic mix)",
+        "pack": args.pack
+        + ("" if args.pack == "shipped" else " (the default pack without learned detectors)"),
         "server": "trustwatch serve --no-worker, SQLite WAL store"
         + ("" if args.no_console else ", review console mounted (unless 'no console')")
         + "; durable reply: the verdict is committed (group commit) before the answer; "
@@ -396,7 +450,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "results": results,
         "store_metrics": store_metrics,
     }
-    written = write_results("api_load", payload)
+    written = write_results("api_load" if args.pack == "shipped" else "api_load_fast_path", payload)
     commits = store_metrics.get("trustwatch_store_commit_seconds_count", 0.0)
     if commits:
         print(
