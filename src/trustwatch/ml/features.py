@@ -100,6 +100,21 @@ def _url_text(pair: Pair) -> str:
     return pair[1][:400]
 
 
+def _url_host_path(url: str) -> tuple[str, str]:
+    """A lower-cased URL's host (no user info, no port) and what follows its first slash."""
+    rest = url.split("://", 1)[-1]
+    host, _, path = rest.partition("/")
+    return host.split("@")[-1].split(":")[0], path
+
+
+def _url_host_text(pair: Pair) -> str:
+    return "^" + _url_host_path(pair[1])[0][:200] + "$"
+
+
+def _url_path_text(pair: Pair) -> str:
+    return "/" + _url_host_path(pair[1])[1][:300]
+
+
 @dataclass(frozen=True)
 class CharSpec:
     """A character n-gram analyzer: which text it reads and which gram lengths it takes.
@@ -125,6 +140,9 @@ CHAR_SPECS = {
     # The char grams of the spelled view, so a spelled-out number keeps its digit grams.
     "char_spelled": CharSpec(_spelled_char_text, CHAR_RANGE[0], CHAR_RANGE[1], 12),
     "url_char": CharSpec(_url_text, 1, 6, 10),
+    # The host and the path apart: "paypal" in a host is not "paypal" in a path.
+    "url_host_char": CharSpec(_url_host_text, 1, 6, 10),
+    "url_path_char": CharSpec(_url_path_text, 1, 6, 10),
 }
 
 
@@ -146,6 +164,14 @@ def url_pair(url: str) -> Pair:
 
 def url_char_grams(pair: Pair) -> list[str]:
     return CHAR_SPECS["url_char"].grams(pair)
+
+
+def url_host_char_grams(pair: Pair) -> list[str]:
+    return CHAR_SPECS["url_host_char"].grams(pair)
+
+
+def url_path_char_grams(pair: Pair) -> list[str]:
+    return CHAR_SPECS["url_path_char"].grams(pair)
 
 
 def url_word_grams(pair: Pair) -> list[str]:
@@ -171,6 +197,8 @@ ANALYZERS = {
     "char_spelled": spelled_char_grams,
     "url_char": url_char_grams,
     "url_word": url_word_grams,
+    "url_host_char": url_host_char_grams,
+    "url_path_char": url_path_char_grams,
 }
 
 

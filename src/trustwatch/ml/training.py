@@ -127,7 +127,13 @@ SPECS: dict[str, ModelSpec] = {
             "phishing",
             "Phishing URL from the URL string alone (no page fetch).",
             (_s("phishing_urls_hannousse", "phishing"),),
-            LinearConfig(C=30.0, blocks=("url_char", "url_word"), calibration="isotonic"),
+            # Host and path char grams beside the whole URL's: grouped out-of-fold accuracy
+            # 0.933 (whole URL alone 0.930).
+            LinearConfig(
+                C=30.0,
+                blocks=("url_char", "url_host_char", "url_path_char", "url_word"),
+                calibration="isotonic",
+            ),
         ),
         *(
             ModelSpec(
