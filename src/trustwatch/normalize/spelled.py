@@ -32,6 +32,10 @@ _PLAIN_TLDS = "|".join(
 _DOT_WORD = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+)"
 _AT_WORD = r"(?:\s*[\[({]\s*(?:at|@)\s*[\])}]\s*)"
 _DOT_BRACKET = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*)"
+# A word after a spaced "[at]" that no domain or mail provider follows: a handle.
+_HANDLE_AFTER = re.compile(
+    rf"(?!(?:{MAIL_PROVIDERS})\b)[\w-]+(?!{_DOT_WORD}|{_AT_WORD}|[\w-]|\.\w|@)"
+)
 
 # Words before a spelled "at" that make it the English word: "verify at depop dot com".
 _NOT_LOCAL = frozenset(
@@ -195,6 +199,11 @@ def spelled_view(src: View) -> View | None:
             # Only after a domain: "paypal dot me slash jess", not "either slash or".
             if edits and edits[-1][2] == "." and m.start() - edits[-1][1] < 30:
                 edits.append((m.start(), m.end(), "/"))
+        elif kind == "at" and m.group(0)[0].isspace() and _HANDLE_AFTER.match(text, m.end()):
+            # "tg [at]cheapvault48", "the gram (at) deals_hub": a handle, not an address;
+            # the space before it stays.
+            bracket = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            edits.append((bracket, m.end(), "@"))
         elif kind == "at" or _local_part(_word_before(text, m.start())):
             edits.append((m.start(), m.end(), "@"))
     digit_edits = _digit_edits(text) if numbers else []

@@ -99,3 +99,20 @@ def test_heights_in_feet_stay_as_written(text):
 
 def test_a_dot_between_spaced_words_stays_with_its_word():
     assert normalize("c h e c k  w a . m e  n o w").view("joined").text == "check wa.me now"
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        ("reply slow on here, tg [at]cheapvault48", "[at]cheapvault48"),
+        ("add me on the gram  (at) dealshub78, more pics there", "(at) dealshub78"),
+    ],
+)
+def test_a_spelled_at_before_a_bare_name_is_a_handle(text, handle):
+    found = [(e.kind, e.text) for e in extract(normalize(text))]
+    assert found == [("social_handle", handle)]
+
+
+def test_a_spelled_at_before_a_mail_provider_or_domain_is_still_an_address():
+    for text in ("john [at] gmail dot com", "jane (at) mysite dot co dot uk"):
+        assert [e.kind for e in extract(normalize(text))] == ["email"]
