@@ -29,10 +29,11 @@ from trustwatch.synth import generate
 from trustwatch.verdicts import Action, Verdict
 
 POLICIES = ("off_platform", "phishing", "counterfeit", "prohibited", "spam")
-# Links, addresses and handles are identifiers: letter-level rewrites (leet, spacing,
-# dotting) would make a link nobody can follow, so those mutations disguise the words
-# around them; link-level evasions (defanging, spelled dots, homoglyph hosts) apply.
-_IDENTIFIER = re.compile(r"://|www\.|@|^\S*[a-z0-9]\.[a-z]{2,}\S*$", re.I)
+# Links, addresses and handles ($cashtags too) are identifiers: letter-level rewrites
+# (leet, spacing, dotting) would make a link nobody can follow or a cashtag nobody can pay,
+# so those mutations disguise the words around them; link-level evasions (defanging,
+# spelled dots, homoglyph hosts) apply.
+_IDENTIFIER = re.compile(r"://|www\.|@|\$[a-z]|^\S*[a-z0-9]\.[a-z]{2,}\S*$", re.I)
 _WORD_LEVEL = {"leet", "spaced", "dotted"}
 # Spelled-out digits disguise phone numbers, not digits inside words or links.
 _PHONE = re.compile(r"^[+(]?\d[\d ()\-.]{5,}\d$")
