@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -13,10 +13,11 @@ from prometheus_client import REGISTRY
 
 from trustwatch.enforcement import EnforcementAction
 from trustwatch.engine import Engine
-from trustwatch.events import Event
+from trustwatch.errors import InvalidEventError
+from trustwatch.events import EVENT_TYPES, Event, parse_event
 from trustwatch.store.interface import InMemoryVerdictStore, Recorded
 from trustwatch.stream.bus import MemoryBus, OutRecord, Topics
-from trustwatch.stream.worker import Worker, WorkerConfig, is_transient
+from trustwatch.stream.worker import Worker, WorkerConfig, is_transient, parse_record
 from trustwatch.verdicts import Verdict
 
 TOPICS = Topics.with_prefix("w")
@@ -297,3 +298,46 @@ def test_group_commit_is_used_when_the_store_has_it(engine, make_lines) -> None:
     _drain(worker, 10)
     assert store.batches == 2
     assert set(store.verdicts) == data.good
+
+
+def _outcome(parse: Callable[[bytes], Event], value: bytes) -> str:
+    try:
+        return f"event: {parse(value).model_dump_json()}"
+    except InvalidEventError as exc:
+        return f"invalid: {exc.reason}"
+    except ValueError as exc:
+        return f"{type(exc).__name__}"
+
+
+def test_the_fast_parse_accepts_and_refuses_what_parse_event_does() -> None:
+    base = {"id": "e", "occurred_at": "2026-11-02T10:15:00Z", "actor": {"id": "u"}}
+    bodies = {
+        "message": {"id": "m", "text": "hi"},
+        "listing": {"id": "l", "price": {"amount": 3, "currency": "GBP"}},
+        "profile": {"bio": "hello"},
+        "report": {"id": "r", "target_type": "user", "target_id": "u2"},
+    }
+    values = []
+    for event_type in EVENT_TYPES:
+        for body, content in bodies.items():
+            # Every type with every body: only its own makes a valid event.
+            values.append(json.dumps({**base, "type": event_type, body: content}).encode())
+    values += [
+        b'{"id": "e", ',
+        b"[1, 2]",
+        b'"text"',
+        b"\xef\xbb\xbf" + values[0],
+        b'{"id": "\xff", "type": "message.sent"}',
+        json.dumps({**base, "type": "message.sent", "message": {"id": "m"}}).encode(),
+        json.dumps({**base, "type": "nope", "message": bodies["message"]}).encode(),
+        values[0].replace(b'"hi"', b'"hi", "extra": NaN'),
+        values[5].replace(b'"amount": 3', b'"amount": NaN'),
+        values[5].replace(b'"amount": 3', b'"amount": "3.5"'),
+        values[0].replace(b"2026-11-02T10:15:00Z", b"yesterday"),
+        values[0].replace(b'"actor": {"id": "u"}', b'"actor": {"id": ""}'),
+        values[0] + b" trailing",
+    ]
+    outcomes = [(_outcome(parse_record, v), _outcome(parse_event, v)) for v in values]
+    assert [fast for fast, _ in outcomes] == [slow for _, slow in outcomes]
+    # Valid: each type with its own body, the extra NaN, the BOM, the price as a string.
+    assert sum(fast.startswith("event") for fast, _ in outcomes) == len(EVENT_TYPES) + 3
