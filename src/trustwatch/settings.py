@@ -63,7 +63,10 @@ class Settings(BaseSettings):
     )
     store_batch_max: int = Field(default=256, gt=0, description="verdicts per group commit")
     store_batch_wait_ms: float = Field(
-        default=2.0, ge=0, description="how long the writer waits to fill a group commit"
+        default=2.0,
+        ge=0,
+        description="group commits start at least this far apart, so a busy writer's groups "
+        "fill; an idle writer commits at once",
     )
     embedded_worker: bool = Field(default=True, description="serve runs a bus worker thread")
     app_extensions: list[str] = Field(
