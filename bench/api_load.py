@@ -20,7 +20,9 @@ The pack is the shipped default (``--pack shipped``) or the rules-only fast path
 (``--pack rules-only``: the default pack without its learned detectors, given to the
 servers as TRUSTWATCH_PACK_DIR; results go to ``api_load_fast_path.json``). Server CPU
 is reported per request in all and for the event-loop thread alone (the request path;
-the rest is the verdict writer and the console's case opener).
+the rest is the verdict writer and the console's case opener), with the time the
+engine took per request (the server's own metric), so that loop CPU minus engine time
+is what the HTTP stack and the API add.
 
     .venv/bin/python -m bench.api_load [--rates 100,250,500] [--duration 8] [--runs 3]
         [--no-console] [--pack shipped|rules-only] [--variants durable,write-behind,...]
@@ -133,6 +135,19 @@ def _scrape(port: int, prefixes: tuple[str, ...]) -> dict[str, float]:
     return out
 
 
+def _engine_seconds(port: int) -> float:
+    """The server's total time inside the engine for /v1/check so far (its /metrics)."""
+    with socket.create_connection((HOST, port), timeout=5) as sock:
+        sock.sendall(f"GET /metrics HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    for line in raw.decode().splitlines():
+        if line.startswith('trustwatch_engine_seconds_sum{entry="api"}'):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
 def _serve_trustwatch(
     bin_dir: Path, extra_env: dict[str, str]
 ) -> tuple[subprocess.Popen[bytes], int, str]:
@@ -207,6 +222,7 @@ async def _load(
 
     workers = [asyncio.create_task(connection()) for _ in range(CONNECTIONS)]
     await asyncio.sleep(0.2)
+    engine_before = _engine_seconds(port) if key else 0.0
     cpu_before = _cpu_seconds(pid)
     # The main thread's id is the process id: the event loop, where requests are served.
     loop_before = _cpu_seconds(pid, pid)
@@ -223,7 +239,9 @@ async def _load(
     elapsed = time.perf_counter() - start
     cpu = _cpu_seconds(pid) - cpu_before
     loop_cpu = _cpu_seconds(pid, pid) - loop_before
+    engine = (_engine_seconds(port) - engine_before) if key else 0.0
     return {
+        "server_engine_ms_per_request": engine * 1000.0 / len(bodies),
         "server_cpu_ms_per_request": cpu * 1000.0 / len(bodies),
         "server_loop_cpu_ms_per_request": loop_cpu * 1000.0 / len(bodies),
         "requests": len(bodies),
@@ -372,6 +390,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                 "errors",
                                 "server_cpu_ms_per_request",
                                 "server_loop_cpu_ms_per_request",
+                                "server_engine_ms_per_request",
                             )
                         },
                     }
@@ -397,6 +416,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             r["p99_ms"],
             r["server_cpu_ms_per_request"],
             r["server_loop_cpu_ms_per_request"],
+            r["server_engine_ms_per_request"],
             r["errors"],
         ]
         for r in results
@@ -410,6 +430,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "p99 ms",
         "cpu ms/req",
         "loop cpu",
+        "engine ms",
         "errors",
     ]
     print(table(headers, rows))
