@@ -16,9 +16,11 @@ Views, in order (each builds on the one named in brackets):
     ``раураl`` -> ``paypal``), accents stripped (``é`` -> ``e``).
 ``joined`` (skeleton, else base)
     Words spelled one char at a time joined: ``w h a t s a p p``, ``p.a.y.p.a.l``,
-    ``p-a-y-p-a-l`` -> ``whatsapp``, ``paypal``; a dot, slash or dash unlike the
-    other gaps is kept (``w a . m e`` -> ``wa.me``), spaces between dashed or dotted
-    words too (``s-u-p-e-r c.l.o.n.e`` -> ``super clone``).
+    ``p-a-y-p-a-l`` -> ``whatsapp``, ``paypal``; a dot, slash, dash or apostrophe
+    unlike the other gaps is kept (``w a . m e`` -> ``wa.me``, ``n u m b e r ' s`` ->
+    ``number's``), spaces between dashed or dotted words too (``s-u-p-e-r c.l.o.n.e``
+    -> ``super clone``), and the gap after a word's last letter goes
+    (``f_o_l_l_o_w_s_?`` -> ``follows?``).
 ``leet`` (joined, else skeleton, else base)
     Leetspeak inside words read as letters: ``p4yp4l``, ``ca$h``, ``te1egram``,
     ``wh@tsapp``, ``d3p0p.c0m``. ``1`` is read as ``i`` or ``l`` by its neighbours
@@ -27,8 +29,9 @@ Views, in order (each builds on the one named in brackets):
 ``leet_alt`` (as leet)
     The other reading where leet is ambiguous, only when it differs: a leading ``@``
     read as ``a`` (``@uthentic``; in ``leet`` it stays, since ``@handle`` is real
-    syntax), else each lone ``1`` read the other way (``balenc1aga``: ``l`` in leet,
-    ``i`` here) and a run of ``1`` as ``l`` (``w4113t`` -> ``wallet``).
+    syntax), else each word's ``1``s as the likeliest other mix of ``i`` and ``l`` by
+    letter trigrams (``balenc1aga``: ``l`` in leet, ``i`` here; ``b413nc1@g4`` ->
+    ``balenciaga``), a word keeping its reading when every other is implausible.
 ``spelled`` (base)
     Spelled-out and defanged separators and digits: ``john at gmail dot com``,
     ``d3pop[.]com``, ``(dot)``, ``[at]``, ``hxxp://``, ``seven seven double oh nine``,

@@ -216,25 +216,20 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
         ):
             chars[i] = "a"
     by_context = "".join(chars)
-    # The other reading: a leading "@" an "a" ("@uthentic"); else each lone "1" the other
-    # of "i" and "l" (balenc1aga), and a run of them all "l" (w4113t).
+    # The other reading: a leading "@" an "a" ("@uthentic"); else the likeliest other mix of
+    # "i" and "l" by letter trigrams, as several "1"s may need both letters ("b413nc1@g4":
+    # "l" then "i"), or the word's own reading when every other is implausible ("dr1nk5").
     if token[0] == "@" and n > 2 and (token[1] in _LETTERS or token[1] in _LEET_SECOND):
         return by_context, "a" + by_context[1:]
-    alt = list(chars)
-    lone = []
-    for i, c in enumerate(token):
-        if c == "1":
-            if (i > 0 and token[i - 1] == "1") or (i + 1 < n and token[i + 1] == "1"):
-                alt[i] = "l"
-            else:
-                lone.append(i)
-    # The likeliest other mix of "i" and "l" by letter trigrams: several "1"s may need both
-    # letters ("b413nc1@g4": "l" then "i"; "ava11ab1e": "i", "l", "l").
-    other = other_reading(by_context, [i for i, c in enumerate(token) if c == "1"])
+    ones = [i for i, c in enumerate(token) if c == "1"]
+    other = other_reading(by_context, ones)
     if other is not None:
         return by_context, other
-    for i in lone:
-        alt[i] = "l" if chars[i] == "i" else "i"
+    # Too many "1"s to weigh every mix: each lone one flipped, a run of them all "l".
+    alt = list(chars)
+    for i in ones:
+        in_run = (i > 0 and token[i - 1] == "1") or (i + 1 < n and token[i + 1] == "1")
+        alt[i] = "l" if in_run or chars[i] == "i" else "i"
     return by_context, "".join(alt)
 
 
@@ -243,10 +238,10 @@ def leet_views(src: View) -> list[View]:
 
     Only tokens with a letter change, and not numbers with units (``10am``, ``32gb``),
     hex, or digit runs with a 2 or 6 (years, ids), so prices, sizes, years and phone
-    numbers stay as they are. Returns ``leet`` and, when some "1" was read as "i",
-    ``leet_alt``, the other reading (a leading "@" as "a", else each lone "1" the other
-    way and runs of "1" as "l": ``@uthentic``, ``balenc1aga``, ``w4113t``) when it
-    differs; none when nothing changes.
+    numbers stay as they are. Returns ``leet`` and, when it differs, ``leet_alt``, the
+    other reading (a leading "@" as "a", else each word's likeliest other mix of "i" and
+    "l" for its "1"s: ``@uthentic``, ``balenc1aga``, ``b413nc1@g4``); none when nothing
+    changes.
     """
     text = src.text
     # Fast exit: no leet char touches a letter ("7.me" aside, which has a dot).
