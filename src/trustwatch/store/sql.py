@@ -392,14 +392,15 @@ class SqlStore:
         """SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so the ids not
         stored yet can be inserted plainly, by the driver's ``executemany`` (SQLAlchemy's
         per-row parameter handling costs more than the inserts themselves)."""
+        # The driver's own cursor, inside the transaction SQLAlchemy began: each statement
+        # through exec_driver_sql costs ~20 us of SQLAlchemy on top of SQLite's own work.
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         ids = list(first)
         stored: set[str] = set()
         for i in range(0, len(ids), _IN_CHUNK):
             chunk = ids[i : i + _IN_CHUNK]
             marks = ",".join("?" * len(chunk))
-            found = conn.exec_driver_sql(
-                f"SELECT id FROM events WHERE id IN ({marks})", tuple(chunk)
-            )
+            found = cursor.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)
             stored.update(row[0] for row in found)
         fresh = [item for ev_id, item in first.items() if ev_id not in stored]
         if not fresh:
@@ -457,12 +458,12 @@ class SqlStore:
                         now_text,
                     )
                 )
-        conn.exec_driver_sql(_SQLITE_INSERT_EVENTS, event_rows)
-        conn.exec_driver_sql(_SQLITE_INSERT_VERDICTS, verdict_rows)
+        cursor.executemany(_SQLITE_INSERT_EVENTS, event_rows)
+        cursor.executemany(_SQLITE_INSERT_VERDICTS, verdict_rows)
         if signal_rows:
-            conn.exec_driver_sql(_SQLITE_INSERT_SIGNALS, signal_rows)
+            cursor.executemany(_SQLITE_INSERT_SIGNALS, signal_rows)
         if action_rows:
-            conn.exec_driver_sql(_SQLITE_INSERT_ACTIONS, action_rows)
+            cursor.executemany(_SQLITE_INSERT_ACTIONS, action_rows)
         return {item.event.id for item in fresh}
 
     def _sqlite_datetime(self) -> Callable[[datetime], str]:
