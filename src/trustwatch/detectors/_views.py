@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import ahocorasick
 
 from trustwatch.detectors.base import Item, Span
+from trustwatch.lexicon.merged import MERGED
 from trustwatch.normalize import View
 
 
@@ -58,24 +59,22 @@ class AnchorGroups:
 
     ``groups`` maps a pattern's name to its anchor words (whitespace-separated); every match
     of that pattern contains one of them literally, so only the patterns named here need run.
-    Every instance also joins one automaton shared by all of them, so ``found_in`` answers
-    for all detectors from a single pass over a field's views.
+    Every instance's words also join the lexicons' merged pass (``lexicon.merged``), so
+    ``found_in`` reads them from the one walk over a view that serves all of them.
     """
 
     def __init__(self, groups: dict[str, str]) -> None:
         self.names = frozenset(groups)
-        self._owners: dict[str, frozenset[str]] = {}
         owners: dict[str, set[str]] = {}
         for name, words in groups.items():
             for word in words.split():
                 owners.setdefault(word, set()).add(name)
+        self._owners = {word: frozenset(names) for word, names in owners.items()}
         self._automaton = ahocorasick.Automaton()
-        for word, names in owners.items():
-            self._owners[word] = frozenset(names)
-            self._automaton.add_word(word, frozenset(names))
+        for word, names in self._owners.items():
+            self._automaton.add_word(word, names)
         self._automaton.make_automaton()
-        self._index = len(_ALL)
-        _ALL.append(self)
+        self._merged = MERGED.register(self._owners)
 
     def found(self, views: list[View]) -> frozenset[str]:
         hit: set[str] = set()
@@ -87,47 +86,12 @@ class AnchorGroups:
         return frozenset(hit)
 
     def found_in(self, item: Item, field_name: str) -> frozenset[str]:
-        """``found(distinct_views(item, field_name))``, from the pass shared by every instance
-        (made once per item and field)."""
-        key = (_MEMO, field_name)
-        per_instance: list[frozenset[str]] | None = item.memo.get(key)
-        if per_instance is None or len(per_instance) <= self._index:
-            per_instance = item.memo[key] = _shared().found(distinct_views(item, field_name))
-        return per_instance[self._index]
-
-
-_ALL: list[AnchorGroups] = []
-_MEMO = "anchor_groups"
-
-
-class _Shared:
-    """Every AnchorGroups' words in one automaton: word -> (instance index, its names)."""
-
-    def __init__(self, instances: list[AnchorGroups]) -> None:
-        self.count = len(instances)
-        merged: dict[str, list[tuple[int, frozenset[str]]]] = {}
-        for i, anchors in enumerate(instances):
-            for word, names in anchors._owners.items():
-                merged.setdefault(word, []).append((i, names))
-        self._automaton = ahocorasick.Automaton()
-        for word, parts in merged.items():
-            self._automaton.add_word(word, tuple(parts))
-        self._automaton.make_automaton()
-
-    def found(self, views: list[View]) -> list[frozenset[str]]:
-        hits: list[set[str]] = [set() for _ in range(self.count)]
-        for view in views:
-            for _, parts in self._automaton.iter(view.text):
-                for i, names in parts:
-                    hits[i] |= names
-        return [frozenset(h) for h in hits]
-
-
-_SHARED: list[_Shared] = []
-
-
-def _shared() -> _Shared:
-    """The shared automaton, rebuilt when an AnchorGroups was made after it."""
-    if not _SHARED or _SHARED[0].count != len(_ALL):
-        _SHARED[:] = [_Shared(_ALL)]
-    return _SHARED[0]
+        """``found(distinct_views(item, field_name))``, from the merged pass."""
+        hit: set[str] = set()
+        merged = self._merged
+        for view in distinct_views(item, field_name):
+            for _, parts in MERGED.read(view.text):
+                names = parts[merged]
+                if names:
+                    hit |= names
+        return frozenset(hit)

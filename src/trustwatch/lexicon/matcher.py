@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from trustwatch.errors import ConfigError
+from trustwatch.lexicon.merged import MERGED
 from trustwatch.lexicon.schema import ContextRule, ExceptionSpec, LexiconFile
 from trustwatch.normalize import Normalized, View, normalize
 
@@ -133,13 +134,17 @@ class Lexicon:
         surface: dict[str, list[_Entry]] = {}
         for source, spec in files:
             self._add_file(source, spec, by_key, surface)
+        self._surface = {key: tuple(entries) for key, entries in surface.items()}
         automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-        for key, entries in surface.items():
-            automaton.add_word(key, tuple(entries))
+        for key, entries in self._surface.items():
+            automaton.add_word(key, entries)
         if len(automaton) == 0:
             raise LexiconError(f"lexicon {name!r}: no terms to compile")
         automaton.make_automaton()
         self._automaton = automaton
+        # Set for lexicons that live as long as the process (load_lexicon's): their words
+        # join the merged pass, so one walk over a view serves every such lexicon.
+        self._merged_owner: int | None = None
 
     def _add_file(
         self,
@@ -244,6 +249,7 @@ class Lexicon:
         scanned: set[str] = set()
         exception_targets = self._exception_targets
         iterate = self._automaton.iter
+        owner = self._merged_owner
         for view in normalized.views:
             text = view.text
             if text in scanned or (wanted_views is not None and view.name not in wanted_views):
@@ -251,7 +257,12 @@ class Lexicon:
             scanned.add(text)
             n = len(text)
             to_original = view.to_original
-            for last, entries in iterate(text):
+            found_in_view = (
+                iterate(text)
+                if owner is None
+                else [(last, parts[owner]) for last, parts in MERGED.read(text) if parts[owner]]
+            )
+            for last, entries in found_in_view:
                 for is_exc, idx, length, left, right, prefix in entries:
                     s, e = last - length + 1, last + 1
                     if prefix:
@@ -496,5 +507,6 @@ def load_lexicon(name_or_path: str | Path) -> Lexicon:
             found = Lexicon.from_files([path])
         else:
             found = Lexicon.from_files(packaged_files(key), name=key)
+        found._merged_owner = MERGED.register(found._surface)
         _CACHE[key] = found
     return found
