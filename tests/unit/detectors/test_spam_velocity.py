@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trustwatch.adversarial import WORD_MUTATIONS, mutate
 from trustwatch.counters import InMemoryCounters
 from trustwatch.detectors.base import Context, Item, Signal
-from trustwatch.detectors.spam_velocity import SpamVelocity, SpamVelocityParams, fingerprint_keys
+from trustwatch.detectors.spam_velocity import (
+    SpamVelocity,
+    SpamVelocityParams,
+    content_words,
+    fingerprint_keys,
+)
 from trustwatch.events import parse_event
+from trustwatch.normalize import fold
 from trustwatch.verdicts import Mode
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
@@ -174,3 +186,24 @@ def test_different_messages_from_many_senders_are_not_a_campaign() -> None:
     run = Run(senders=3)
     for i, text in enumerate(MARKETPLACE_CHATTER):
         assert run(message(text, f"u_{i}", f"u_seller{i}", T0 + timedelta(seconds=i), i)) == []
+
+
+BLASTS = [
+    PROMO,
+    "Hiii follow me and I'll follow back 🔥 check out my shop for a giveaway!",
+    "earn £500 a day from home 💸 no experience needed, dm me for info",
+    "Vintage leather jacket, brown, size M. Great condition, worn a few times. Fast postage",
+    "use my code CREPIQQZ for €10 off ur first order!! free money",
+]
+
+
+@pytest.mark.parametrize("mutation", [m for m in WORD_MUTATIONS if m != "leet"])
+@settings(max_examples=25, deadline=None)
+@given(text=st.sampled_from(BLASTS), seed=st.integers(0, 2**32 - 1))
+def test_a_text_disguised_word_by_word_fingerprints_as_the_plain_text(
+    mutation: str, text: str, seed: int
+) -> None:
+    # Leet aside (a digit can read two ways), every disguise folds away entirely, so each
+    # copy of a blast shares every band key whatever disguise it drew.
+    disguised = mutate(mutation, text, random.Random(seed), [text])
+    assert content_words(fold(disguised)) == content_words(fold(text)), disguised
