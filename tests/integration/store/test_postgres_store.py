@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from trustwatch.enforcement import actions_for
 from trustwatch.events import Event, parse_event
 from trustwatch.store import migrate
-from trustwatch.store.sql import SqlStore
+from trustwatch.store.sql import Recorded, SqlStore
 from trustwatch.verdicts import Action, PolicyDecision, SignalOut, Verdict
 
 pytestmark = pytest.mark.postgres
@@ -114,4 +114,19 @@ def test_audit_chain_detects_tampering_on_postgres(pg_url: str) -> None:
         conn.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2"))
     check = store.verify_audit_chain()
     assert (check.ok, check.first_bad_seq) == (False, 2)
+    store.close()
+
+
+def test_record_many_and_get_verdicts_on_postgres(pg_url: str) -> None:
+    store = SqlStore(pg_url)
+    events = [_event(f"evt_pgm_{i}") for i in range(30)]
+    verdicts = [_verdict(e) for e in events]
+    items = [
+        Recorded(e, v, actions_for(e, v), v.model_dump_json())
+        for e, v in zip(events, verdicts, strict=True)
+    ]
+    assert store.record_many(items[:10]) == [True] * 10
+    assert store.record_many([*items, items[12]]) == [False] * 10 + [True] * 20 + [False]
+    found = store.get_verdicts([e.id for e in events[::4]] + ["evt_pgm_missing"])
+    assert found == {e.id: v for e, v in zip(events[::4], verdicts[::4], strict=True)}
     store.close()

@@ -115,6 +115,50 @@ def test_record_many_tells_new_from_stored_events_across_a_large_batch(store: Sq
     assert _count(store, "events") == 300
 
 
+def test_get_verdicts_reads_many_at_once_and_skips_unknown_ids(store: SqlStore) -> None:
+    items = [_recorded(_event(f"evt_gv_{i}", "click here to win")) for i in range(700)]
+    store.record_many(items)
+    wanted = [f"evt_gv_{i}" for i in range(0, 700, 3)] + ["evt_nowhere", "evt_gv_0"]
+    found = store.get_verdicts(wanted)
+    assert set(found) == {f"evt_gv_{i}" for i in range(0, 700, 3)}
+    assert found["evt_gv_3"] == items[3].verdict
+    assert store.get_verdicts([]) == {}
+
+
+def test_a_verdict_json_given_by_the_caller_is_stored_as_the_body(store: SqlStore) -> None:
+    item = _recorded(_event("evt_vj", "click here to win"))
+    text_ = item.verdict.model_copy(update={"latency_ms": 12.5}).model_dump_json()
+    store.record_many([Recorded(item.event, item.verdict, item.actions, text_)])
+    stored = store.get_verdict("evt_vj")
+    assert stored is not None and stored.latency_ms == 12.5
+
+
+def test_the_sqlite_batch_path_stores_what_the_generic_path_reads(store: SqlStore) -> None:
+    event = parse_event(
+        {
+            "id": "evt_rows",
+            "type": "listing.created",
+            "occurred_at": "2026-11-02T11:00:00.123456Z",
+            "actor": {"id": "u_rows"},
+            "listing": {"id": "l_rows", "title": "click here for the bag"},
+        }
+    )
+    item = _recorded(event)
+    assert store.record_many([item]) == [True]
+    history = store.entity_history("listing", "l_rows")
+    assert [(v.event_id, v.occurred_at, v.verdict) for v in history.verdicts] == [
+        ("evt_rows", event.occurred_at, item.verdict)
+    ]
+    assert history.actions == item.actions
+    assert store.get_event("evt_rows") == event
+    with store.engine.connect() as conn:
+        signal = conn.execute(text("SELECT event_id, policy, detector, score FROM signals"))
+        assert [tuple(r) for r in signal] == [("evt_rows", "spam", "phrase_list", 0.6)]
+        stamps = conn.execute(text("SELECT occurred_at FROM events")).scalar_one()
+    # SQLAlchemy's own text form of a DateTime on SQLite, so its other queries compare right.
+    assert stamps == "2026-11-02 11:00:00.123456"
+
+
 def test_entity_history_finds_user_and_listing(store: SqlStore) -> None:
     _record(store, _event("evt_m", "click here to win", actor="u_9"))
     _record(store, _listing("evt_l", "l_1", "free followers click here to win"))
