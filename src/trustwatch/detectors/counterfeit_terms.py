@@ -17,6 +17,9 @@ from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, reg
 from trustwatch.lexicon import Hit
 
 _QUANTITY = re.compile(r"(?<!\w)(\d{2,5})\s*(?:pcs|pieces|units|pairs|pc)(?!\w)")
+# Casefolding never makes a digit (checked over every code point in the tests), so a field
+# without one has no quantity to find and needs no casefolded copy.
+_DIGIT = re.compile(r"\d")
 
 
 class CounterfeitTermsParams(BaseModel):
@@ -60,7 +63,10 @@ class CounterfeitTerms(Detector):
         replica = _drop_covered([h for h in hits if h.category == "replica"])
         wholesale = [h for h in hits if h.category == "wholesale"]
         quantities = [
-            (f, m) for f, text in item.fields.items() for m in _QUANTITY.finditer(text.casefold())
+            (f, m)
+            for f, text in item.fields.items()
+            if _DIGIT.search(text)
+            for m in _QUANTITY.finditer(text.casefold())
         ]
         if not replica and not wholesale and not quantities:
             return []

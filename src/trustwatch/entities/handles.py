@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from trustwatch.entities.entity import Entity, Scan
-from trustwatch.normalize.wordset import WordSet
+from trustwatch.lexicon.merged import MERGED
 
 _PLATFORMS = {
     "instagram": "instagram",
@@ -79,8 +79,25 @@ _WINDOW_BEFORE = 30
 _WINDOW_AFTER = 20
 
 
-# A cheap first look: most texts name no platform at all.
-_NAME_SET = WordSet(_NAMES)
+# A cheap first look: most texts name no platform at all. The names join the lexicons'
+# merged pass, which walks each view once for every word list.
+_NAME_OWNER = MERGED.register({name: len(name) for name in _NAMES})
+
+
+def _names_in(text: str) -> bool:
+    """Whether a platform or payment app name stands in ``text`` with no letter or digit
+    touching it (``WordSet.any_in`` over the names, read from the merged pass)."""
+    n = len(text)
+    for end, parts in MERGED.read(text):
+        length = parts[_NAME_OWNER]
+        if length is None:
+            continue
+        start = end - length + 1
+        if (start == 0 or not text[start - 1].isalnum()) and (
+            end + 1 == n or not text[end + 1].isalnum()
+        ):
+            return True
+    return False
 
 
 def _nearest_name(text: str, start: int, end: int) -> str | None:
@@ -125,7 +142,7 @@ def find_handles(scan: Scan, folded: bool = False) -> None:
     text = scan.text
     has_at = "@" in text
     labelled = ":" in text or "=" in text or " - " in text or "–" in text
-    has_name = _NAME_SET.any_in(text)
+    has_name = _names_in(text)
     if not (has_at or labelled or has_name) or (folded and not has_name):
         return
     if has_name and labelled:
