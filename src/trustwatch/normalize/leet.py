@@ -264,11 +264,13 @@ def leet_views(src: View) -> list[View]:
             and before in "'’"
             and i > 1
             and text[i - 2] in _LETTERS
-            and (after == "" or not (after.isalnum() or after in "$@|"))
+            and after not in _TOKEN_CHARS
+            and not after.isalnum()
         ):
             # "numb3r'5", "number'$": the "'s" of a word.
             edits.append((i, i + 1, "s"))
             alt_edits.append((i, i + 1, "s"))
+            done = i + 1
             continue
         # A word of "!" and a digit or symbol standing alone: "my numb3r !5 0770…" ("is").
         bang_word = (

@@ -32,9 +32,10 @@ _PLAIN_TLDS = "|".join(
 _DOT_WORD = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+)"
 _AT_WORD = r"(?:\s*[\[({]\s*(?:at|@)\s*[\])}]\s*)"
 _DOT_BRACKET = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*)"
-# A word after a spaced "[at]" that no domain or mail provider follows: a handle.
+# A name after a spaced "[at]" that no domain or mail provider follows: a handle (not a
+# time: "(at) 5pm").
 _HANDLE_AFTER = re.compile(
-    rf"(?!(?:{MAIL_PROVIDERS})\b)[\w-]+(?!{_DOT_WORD}|{_AT_WORD}|[\w-]|\.\w|@)"
+    rf"(?!(?:{MAIL_PROVIDERS})\b)[a-z_][\w-]*(?!{_DOT_WORD}|{_AT_WORD}|[\w-]|\.\w|@)"
 )
 
 # Words before a spelled "at" that make it the English word: "verify at depop dot com".

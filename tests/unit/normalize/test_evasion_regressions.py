@@ -116,3 +116,13 @@ def test_a_spelled_at_before_a_bare_name_is_a_handle(text, handle):
 def test_a_spelled_at_before_a_mail_provider_or_domain_is_still_an_address():
     for text in ("john [at] gmail dot com", "jane (at) mysite dot co dot uk"):
         assert [e.kind for e in extract(normalize(text))] == ["email"]
+
+
+def test_an_apostrophe_s_glued_to_more_leet_is_read_once():
+    # The "5" is not an "'s" here: the "!" after it belongs to the same leet token.
+    views = normalize("p?l'5!pe link").views
+    assert all(len(v.starts) == len(v.text) for v in views)
+
+
+def test_a_spelled_at_before_a_time_is_not_a_handle():
+    assert extract(normalize("collection (at) 5pm tomorrow")) == []
