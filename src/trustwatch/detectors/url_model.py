@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,15 @@ from trustwatch.detectors.base import (
 URL_KINDS = ("url", "domain")
 _BRANDS = Path(__file__).parent / "data" / "phishing_domains.yaml"
 _OWN_SITE = (None, "", "www")
+# Another URL inside a link's path or query, plain or percent-encoded (``?q=http://``,
+# ``continue=https%3A%2F%2F``): the link forwards there.
+_EMBEDDED_URL = re.compile(r"https?(?::|%3a)(?://|%2f%2f)", re.I)
+
+
+def forwards_elsewhere(url: str) -> bool:
+    """True when a link carries another URL after its host (google.com/url?q=http://...)."""
+    tail = url.split("://", 1)[-1].partition("/")[2]
+    return _EMBEDDED_URL.search(tail) is not None
 
 
 @lru_cache(maxsize=1)
@@ -35,7 +45,8 @@ class UrlModelParams(ModelParams):
     skip_marketplace: bool = Field(
         default=True,
         description="links to the marketplace's own domains, and to the own sites (no "
-        "subdomain but www) of the brands phishers imitate, are never scored",
+        "subdomain but www) of the brands phishers imitate, are never scored, unless a "
+        "brand's link forwards to another URL",
     )
 
 
@@ -64,8 +75,13 @@ class UrlModel(LearnedDetector):
             domain = entity.attrs.get("registrable_domain")
             if self.p.skip_marketplace and (
                 domain in ctx.marketplace_domains
-                # Only the brand's own site: docs.google.com or x.amazonaws.com host anyone.
-                or (domain in official_domains() and entity.attrs.get("subdomain") in _OWN_SITE)
+                # Only the brand's own site: docs.google.com or x.amazonaws.com host anyone,
+                # and its redirect links (google.com/url?q=...) lead anywhere.
+                or (
+                    domain in official_domains()
+                    and entity.attrs.get("subdomain") in _OWN_SITE
+                    and not forwards_elsewhere(entity.value)
+                )
             ):
                 continue
             url = entity.value if "://" in entity.value else f"http://{entity.value}"

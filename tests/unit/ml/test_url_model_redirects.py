@@ -1,0 +1,54 @@
+"""The URL model skips a brand's own site, but not a link of it that forwards elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from trustwatch.detectors.url_model import forwards_elsewhere
+from trustwatch.engine import Engine
+from trustwatch.policy.pack import load_pack
+
+
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        ("https://www.google.com/url?q=http://cmffltd.com/wp/Account/index.php", True),
+        ("http://www.google.com/url?q=http%3A%2F%2Funclekick.com%2Fadmin", True),
+        ("https://www.google.com/a/x.ca/ServiceLogin?continue=https://sites.google.com/a", True),
+        ("https://www.google.com/search?q=levis+501+http", False),
+        ("https://www.paypal.com/signin", False),
+        ("http://paypal.com", False),
+    ],
+)
+def test_forwards_elsewhere_finds_a_url_carried_after_the_host(url: str, expected: bool) -> None:
+    assert forwards_elsewhere(url) is expected
+
+
+def test_a_brands_redirect_link_is_scored_and_its_own_page_is_not(
+    tmp_path: Path,
+    make_message,  # type: ignore[no-untyped-def]
+) -> None:
+    pack = {
+        "pack": "urltest",
+        "version": 1,
+        "policies": {
+            "phishing": {
+                "title": "Phishing",
+                "text": "no phishing",
+                "applies_to": ["message.sent"],
+                "detectors": [{"use": "url_model", "params": {"model": "phishing_url@promoted"}}],
+                "actions": [{"at": 0.5, "action": "review"}],
+            }
+        },
+    }
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    engine = Engine(load_pack(path))
+    redirect = "https://www.google.com/url?q=http://cmffltd.com/wp-zbxb/mobile/Account/index.php"
+    forwarded = engine.evaluate(make_message(f"see {redirect}"))
+    own_page = engine.evaluate(make_message("see https://www.google.com/search?q=vintage+levis"))
+    assert [s.detector for s in forwarded.policies[0].signals] == ["url_model"]
+    assert not own_page.policies[0].signals
