@@ -12,7 +12,11 @@ At-least-once in, one verdict per event out:
   on each topic; on Kafka a copy can repeat after a crash, byte-identical and
   carrying the event id (actions their own ``id``), so consumers upsert by id;
 * bad input goes to the dead-letter topic with its reason and never blocks the
-  partition; transient failures (store busy, broker down) retry with backoff.
+  partition; transient failures (store busy, broker down) retry with backoff;
+* with shared velocity counters (Redis) a batch makes one counter round trip, not one
+  per event: ``trustwatch.counters.SpeculativeCounters`` answers from this worker's
+  mirror, then checks every answer against Redis and evaluates again any event whose
+  counts another worker had changed, so each verdict is the one event-by-event adds give.
 """
 
 from __future__ import annotations
