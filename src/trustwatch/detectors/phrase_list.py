@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick
 from pydantic import BaseModel, ConfigDict, Field
 
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
+from trustwatch.lexicon.merged import MERGED
+
+# Owners in the merged pass by phrase set: engines come and go, their packs' lists repeat.
+_GATES: dict[frozenset[str], int] = {}
+
+
+def _gate(phrases: frozenset[str]) -> int:
+    owner = _GATES.get(phrases)
+    if owner is None:
+        owner = _GATES[phrases] = MERGED.register(dict.fromkeys(phrases, True))
+    return owner
+
+
+def _holds(owner: int, text: str) -> bool:
+    """Whether one of the owner's phrases occurs in ``text`` (anywhere, as a substring)."""
+    return any(parts[owner] is not None for _, parts in MERGED.read(text))
 
 
 class PhraseListParams(BaseModel):
@@ -31,14 +46,10 @@ class PhraseList(Detector):
             re.escape(p.casefold()) for p in sorted(params.phrases, key=len, reverse=True)
         )
         self._rx = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
-        # Every match holds one phrase literally: one automaton pass rules most views out.
-        self._gate: ahocorasick.Automaton | None = None
-        folded = [p.casefold() for p in params.phrases]
-        if all(folded):
-            self._gate = ahocorasick.Automaton()
-            for phrase in folded:
-                self._gate.add_word(phrase, phrase)
-            self._gate.make_automaton()
+        # Every match holds one phrase literally: the merged pass (which walks each view once
+        # for every word list) rules most views out.
+        folded = frozenset(p.casefold() for p in params.phrases)
+        self._gate = _gate(folded) if all(folded) else None
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
         spans: list[Span] = []
@@ -47,7 +58,7 @@ class PhraseList(Detector):
                 continue
             seen: set[tuple[int, int]] = set()
             for view in item.normalized(field_name).views:
-                if self._gate is not None and next(self._gate.iter(view.text), None) is None:
+                if self._gate is not None and not _holds(self._gate, view.text):
                     continue
                 for m in self._rx.finditer(view.text):
                     start, end = view.to_original(m.start(), m.end())
