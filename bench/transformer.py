@@ -14,7 +14,8 @@ thresholds, PR-AUC, recall at precision 0.95 and 0.99 (read off the test scores)
 
     .venv/bin/python -m bench.transformer [--texts 512] [--runs 3] \\
         [--models smishing_minilm@1,smishing_minilm@2] \\
-        [--report reports/transformer_comparison.md] [--record-card]
+        [--report reports/transformer_comparison.md] [--record-card] \\
+        [--pack-points smishing_minilm@1:precision_99,smishing_minilm@2:precision_95]
 """
 
 from __future__ import annotations
@@ -166,8 +167,75 @@ def _report(
             f"| {ref} | {card.get('train_seconds')} | {card['metrics'].get('oof_pr_auc')} "
             f"| `{json.dumps(cfg, sort_keys=True)}` |"
         )
+    if meta.get("pack"):
+        tasks = [k for k in next(iter(meta["pack"].values())) if ":" in k]
+        lines += [
+            "",
+            "## Through the default pack",
+            "",
+            "The whole pack (rules, linear and URL models, the transformer in the cascade: it "
+            "runs only while the cheaper detectors leave the score in the uncertain band), "
+            "with its `transformer_model` set to each model and operating point; the "
+            "phishing tasks of `trustwatch evaluate` (test splits, flagged at `review`) and "
+            "the pack's must / must-not-trigger examples (`trustwatch policy test`).",
+            "",
+            "| transformer_model | "
+            + " | ".join(f"{t} P / R / F1" for t in tasks)
+            + " | pack examples passed |",
+            "|---|" + "---|" * len(tasks) + "---|",
+        ]
+        for point, row in meta["pack"].items():
+            cells = [
+                f"{row[t]['precision']:.4f} / {row[t]['recall']:.4f} / {row[t]['f1']:.4f}"
+                for t in tasks
+            ]
+            lines.append(
+                f"| {point} | "
+                + " | ".join(cells)
+                + f" | {row['examples_passed']}/{row['examples']} |"
+            )
     lines += ["", f"Better on the test split (PR-AUC, then F1 at best_f1): **{meta['better']}**."]
     return "\n".join(lines) + "\n"
+
+
+def through_pack(points: Sequence[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """The default pack with its ``transformer_model`` set to each ``(ref, operating point)``:
+    the phishing tasks of ``trustwatch evaluate`` (flag at review) and the pack's examples."""
+    import shutil
+    import tempfile
+
+    import yaml
+
+    from trustwatch.engine import Engine
+    from trustwatch.ml.evaluation import TASKS, evaluate_task
+    from trustwatch.policy.pack import DEFAULT_PACK, load_pack
+    from trustwatch.policy.testing import run_examples
+    from trustwatch.verdicts import Action
+
+    out: dict[str, dict[str, Any]] = {}
+    for ref, point in points:
+        with tempfile.TemporaryDirectory() as tmp:
+            pack = Path(tmp) / "pack"
+            shutil.copytree(DEFAULT_PACK, pack)
+            file = pack / "policies" / "phishing.yaml"
+            doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+            for d in doc["policies"]["phishing"]["detectors"]:
+                if d["use"] == "transformer_model":
+                    d["params"].update(model=ref, operating_point=point)
+            file.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+            loaded = load_pack(pack)
+            examples = run_examples(loaded)
+            row: dict[str, Any] = {
+                "examples_passed": sum(r.passed for r in examples),
+                "examples": len(examples),
+            }
+            engine = Engine(loaded)
+            for task in TASKS:
+                if task.policy == "phishing":
+                    m = evaluate_task(engine, task, flag_at=Action.REVIEW).metrics
+                    row[task.key] = {k: round(float(v), 4) for k, v in m.items()}
+        out[f"{ref} @ {point}"] = row
+    return out
 
 
 def compare(refs: Sequence[str]) -> tuple[dict[str, dict[str, dict[str, Any]]], list[Any]]:
@@ -224,6 +292,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--report", type=Path, help="write the quality + speed comparison here")
     parser.add_argument(
         "--record-card", action="store_true", help="add the comparison to the last model's card"
+    )
+    parser.add_argument(
+        "--pack-points",
+        default="",
+        help="with --report: ref:operating_point,... to run through the default pack",
     )
     args = parser.parse_args(argv)
 
@@ -292,12 +365,16 @@ def main(argv: list[str] | None = None) -> None:
             "load_after": [round(x, 2) for x in os.getloadavg()],
             "splits": splits,
             "better": best,
+            "pack": through_pack(
+                [tuple(p.strip().split(":", 1)) for p in args.pack_points.split(",") if p.strip()]
+            ),
         }
         cards = {e.ref: e.card for e in entries.values()}
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(_report(versions, cards, scores, rows, meta), encoding="utf-8")
         print(f"→ {args.report}")
         payload["quality"] = scores
+        payload["pack"] = meta["pack"]
         if args.record_card:
             last = entries[refs[-1]]
             _record(
@@ -306,6 +383,7 @@ def main(argv: list[str] | None = None) -> None:
                     "command": command,
                     "models": scores,
                     "better": best,
+                    "through_pack": meta["pack"],
                     "texts_per_s": {r[0]: round(r[3], 1) for r in rows},
                 },
             )
