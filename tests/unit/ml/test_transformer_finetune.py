@@ -3,6 +3,7 @@ without torch; the ONNX graph must give the torch model's logits."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -150,3 +151,19 @@ def test_finetune_is_refused_for_a_model_that_is_not_a_transformer(tmp_path: Pat
 
     with pytest.raises(ConfigError, match="only transformer models fine-tune"):
         train("sms_spam", registry=Registry(tmp_path), finetune=finetune.FinetuneConfig())
+
+
+def test_the_same_seed_gives_the_same_fine_tuned_model(
+    tiny: tuple[object, finetune.FinetuneConfig, list[str], np.ndarray],
+) -> None:
+    model, cfg, texts, y = tiny
+    again = finetune.fit(texts, y, cfg)
+    np.testing.assert_array_equal(
+        finetune.torch_logits(again, texts, cfg.max_tokens),
+        finetune.torch_logits(model, texts, cfg.max_tokens),  # type: ignore[arg-type]
+    )
+    other = finetune.fit(texts, y, replace(cfg, seed=cfg.seed + 1))
+    assert not np.allclose(
+        finetune.torch_logits(other, texts, cfg.max_tokens),
+        finetune.torch_logits(model, texts, cfg.max_tokens),  # type: ignore[arg-type]
+    )
