@@ -1,4 +1,5 @@
-"""A classifier head on MiniLM sentence embeddings, served with ONNX Runtime (no torch).
+"""A MiniLM text classifier served with ONNX Runtime (no torch): fine-tuned end to end, or
+a head on frozen sentence embeddings (whichever the registry version holds).
 
 Expensive: the engine runs it only in the cascade, while a policy's cheaper detectors
 leave the score in the uncertain band.
