@@ -78,10 +78,12 @@ _SHAPE = str.maketrans(
         **dict.fromkeys("013457$@|", "#"),
         "!": "!",
         ".": ".",
-        "'": "'",
+        # An apostrophe as a letter, so "numb3r'5" and "number'$" (an "'s") hit "a#".
+        "'": "a",
+        "’": "a",
     }
 )
-_SHAPE_HITS = ("a#", "#a", "!a", "!#", "#.a", "a'#", "a’#")
+_SHAPE_HITS = ("a#", "#a", "!a", "!#", "#.a")
 # What a leet char next to a "1" reads as, to judge the "1" by its neighbour.
 _READS_AS = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "!": "i", "$": "s"}
 _LEET_SECOND = frozenset("03457$!|1")
@@ -221,8 +223,8 @@ def _deleet(token: str, label: bool = False) -> tuple[str, str]:
     # "l" then "i"), or the word's own reading when every other is implausible ("dr1nk5").
     if token[0] == "@" and n > 2 and (token[1] in _LETTERS or token[1] in _LEET_SECOND):
         return by_context, "a" + by_context[1:]
-    ones = [i for i, c in enumerate(token) if c == "1"]
-    other = other_reading(by_context, ones)
+    ones = tuple(i for i, c in enumerate(token) if c == "1")
+    other = other_reading(by_context, ones) if ones else None
     if other is not None:
         return by_context, other
     # Too many "1"s to weigh every mix: each lone one flipped, a run of them all "l".

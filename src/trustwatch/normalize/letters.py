@@ -25,7 +25,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 _DATA = Path(__file__).parent / "data" / "letter_trigrams.json"
@@ -36,7 +36,7 @@ _TAG = re.compile(r"<[^>]*>")
 MAX_AMBIGUOUS = 6
 _AMBIGUOUS = frozenset("il")
 # A reading this much less likely (natural log, about 3,000 times) is not worth a view:
-# "iink", "cllck", "unauthorlsed".
+# "drlnks", "cllck", "famiiy", "iogin".
 IMPLAUSIBLE = 8.0
 
 
@@ -82,11 +82,12 @@ def _score(word: str, positions: Sequence[int]) -> float:
     return total
 
 
-def other_reading(word: str, positions: Sequence[int]) -> str | None:
+@lru_cache(maxsize=4096)
+def other_reading(word: str, positions: tuple[int, ...]) -> str | None:
     """The likeliest other spelling of ``word`` with each char at ``positions`` read as "i"
-    or "l"; ``word`` itself when every other one is implausible ("iink" for "link"), so
+    or "l"; ``word`` itself when every other one is implausible ("drinks": "drlnks"), so
     the other view keeps this word right while it reads another word the other way;
-    None when there are too many positions to try."""
+    None when there are too many positions to try. Cached: blasts repeat their words."""
     if not positions or len(positions) > MAX_AMBIGUOUS:
         return None
     chars = list(word)

@@ -191,8 +191,8 @@ def test_a_word_with_no_plausible_other_reading_keeps_its_reading_in_leet_alt(di
     # "dr1nk5" could only be "drlnks" the other way: leet_alt keeps "drinks", so the
     # phrase is whole where "alcoholic" takes its other reading.
     assert phrase in [v.text for v in normalize(disguised).views]
-    assert other_reading("drinks", [2]) == "drinks"
-    assert other_reading("balenclaga", [2, 6]) == "balenciaga"
+    assert other_reading("drinks", (2,)) == "drinks"
+    assert other_reading("balenclaga", (2, 6)) == "balenciaga"
 
 
 def test_joined_view_keeps_a_dot_unlike_the_other_gaps():
