@@ -65,8 +65,8 @@ class Settings(BaseSettings):
     store_batch_wait_ms: float = Field(
         default=2.0,
         ge=0,
-        description="group commits start at least this far apart, so a busy writer's groups "
-        "fill; an idle writer commits at once",
+        description="the least time between one group commit's end and the next one's "
+        "start, so a busy writer's groups fill; an idle writer commits at once",
     )
     embedded_worker: bool = Field(default=True, description="serve runs a bus worker thread")
     app_extensions: list[str] = Field(

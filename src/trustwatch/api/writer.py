@@ -7,9 +7,9 @@ shared. Shadow pack versions are evaluated here too, after the commit, off the
 request path.
 
 A commit has a fixed cost (SQLite writes every touched index page to the WAL) that
-dwarfs a verdict's own, so under load commits start at least ``batch_wait_ms`` apart and
-each takes everything that came meanwhile; a writer that was idle that long commits at
-once. The hand-over costs a request a deque append, and a wake-up only when the writer
+dwarfs a verdict's own, so under load a commit starts ``batch_wait_ms`` after the last one
+ended and takes everything that came meanwhile; a writer that was idle that long commits
+at once. The hand-over costs a request a deque append, and a wake-up only when the writer
 is idle: under steady load no request wakes it (each wake-up is a pair of context
 switches on a busy core).
 """
@@ -89,7 +89,7 @@ class VerdictWriter:
         return await future
 
     def _run(self) -> None:
-        last_start = float("-inf")
+        last_end = float("-inf")
         while True:
             if not self._jobs and not self._stopping:
                 self._idle = True
@@ -99,17 +99,18 @@ class VerdictWriter:
                     self._wake.wait()
                 self._wake.clear()
                 self._idle = False
-            # Commits start at least ``batch_wait`` apart: a writer idle for that long
-            # commits at once (no added latency at low rates); a busy one lets the group fill.
-            delay = last_start + self.batch_wait_s - time.monotonic()
+            # At least ``batch_wait`` between one commit's end and the next one's start: a
+            # writer idle for that long commits at once (no added latency at low rates); a
+            # busy one lets the group fill, and the slower commits get the larger the groups.
+            delay = last_end + self.batch_wait_s - time.monotonic()
             if delay > 0.0 and not self._stopping:
                 time.sleep(delay)
-            last_start = time.monotonic()
             jobs = self._take()
             if jobs:
                 STORE_QUEUE.set(len(self._jobs))
                 self._commit(jobs)
                 self._shadow([j.item for j in jobs])
+                last_end = time.monotonic()
             if self._stopping and not self._jobs:
                 return
 
