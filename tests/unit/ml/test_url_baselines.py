@@ -1,4 +1,4 @@
-"""The URL report's reference: the dataset's feature families are sliced as its paper counts them."""
+"""The URL report's reference: the dataset's feature families, sliced as its paper counts."""
 
 from __future__ import annotations
 
