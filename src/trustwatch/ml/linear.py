@@ -69,8 +69,10 @@ class LinearModel:
                 for b in self.blocks
             ],
         }
-        with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
-            json.dump(payload, fh, separators=(",", ":"))
+        text = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        # mtime 0: the same model gives the same bytes, so retraining reproduces its hash.
+        with path.open("wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as fh:
+            fh.write(text)
         return path
 
     @classmethod

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from trustwatch.ml.features import char_grams, model_text, word_grams
 from trustwatch.ml.linear import LinearConfig, LinearModel, _decision, _fit_raw, fold_into_blocks
@@ -62,3 +65,23 @@ def _id():  # type: ignore[no-untyped-def]
     from trustwatch.ml.calibration import Calibrator
 
     return Calibrator("platt", a=1.0, b=0.0)
+
+
+def test_saving_one_model_twice_writes_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    texts = ["win cash now call 0800", "hi how are you", "claim your prize", "lunch at 1?"] * 2
+    pairs = [model_text(f"{t} {i}") for i, t in enumerate(texts)]
+    y = np.array([1, 0, 1, 0] * 2)
+    cfg = LinearConfig(min_df=1, folds=2)
+    vecs, clf = _fit_raw(pairs, y, cfg)
+    model = LinearModel(fold_into_blocks(vecs, clf, cfg), float(clf.intercept_[0]), _id())
+    (tmp_path / "a").mkdir()
+    first = model.save(tmp_path / "a")
+    later = time.time() + 3600.0
+    monkeypatch.setattr(time, "time", lambda: later)
+    (tmp_path / "b").mkdir()
+    second = model.save(tmp_path / "b")
+    assert first.read_bytes() == second.read_bytes()
