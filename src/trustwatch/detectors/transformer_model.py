@@ -18,10 +18,17 @@ from trustwatch.detectors.base import (
     Span,
     register,
 )
+from trustwatch.normalize import normalize
 
 
 class TransformerModelParams(ModelParams):
     fields: list[str] | None = Field(default=None, description="fields to read (default: all)")
+    trusted_links_as_domains: bool = Field(
+        default=True,
+        description="read a link to the marketplace's own domains or a brand's own site as "
+        "its bare domain: the URL model judges links, and the path of a trusted one "
+        "(depop.com/login) is no evidence about the message's language",
+    )
 
 
 @register
@@ -44,7 +51,7 @@ class TransformerModel(LearnedDetector):
         names = [f for f in item.fields if self.p.fields is None or f in self.p.fields]
         if not names:
             return []
-        probas = self.model.proba_many([item.normalized(f).folded.text for f in names])
+        probas = self.model.proba_many([self._text(item, f, ctx) for f in names])
         i = int(probas.argmax())
         proba = float(probas[i])
         score = remap(proba, self.threshold, self.p.band)
@@ -59,3 +66,24 @@ class TransformerModel(LearnedDetector):
                 {"model": self.entry.ref, "proba": round(proba, 4)},
             )
         ]
+
+    def _text(self, item: Item, field_name: str, ctx: Context) -> str:
+        """The field's folded view, trusted links read as their bare domain."""
+        if self.p.trusted_links_as_domains:
+            from trustwatch.detectors.url_model import URL_KINDS, trusted_link
+
+            trusted = [
+                e
+                for e in item.entities(field_name)
+                if e.kind in URL_KINDS and trusted_link(e, ctx.marketplace_domains)
+            ]
+            if trusted:
+                original = item.fields[field_name]
+                parts: list[str] = []
+                at = 0
+                for e in sorted(trusted, key=lambda e: e.start):
+                    parts += [original[at : e.start], str(e.attrs["registrable_domain"])]
+                    at = e.end
+                parts.append(original[at:])
+                return normalize("".join(parts)).folded.text
+        return item.normalized(field_name).folded.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from trustwatch.detectors.base import (
     Span,
     register,
 )
+from trustwatch.entities import Entity
 
 URL_KINDS = ("url", "domain")
 _BRANDS = Path(__file__).parent / "data" / "phishing_domains.yaml"
@@ -38,6 +40,18 @@ def official_domains() -> frozenset[str]:
     data = yaml.safe_load(_BRANDS.read_text(encoding="utf-8")) or {}
     return frozenset(
         d for brand in (data.get("brands") or {}).values() for d in brand.get("domains", ())
+    )
+
+
+def trusted_link(entity: Entity, marketplace_domains: Collection[str]) -> bool:
+    """A link to the marketplace's own domains, or to a protected brand's own site (no
+    subdomain but www: docs.google.com or x.amazonaws.com host anyone) that does not
+    forward elsewhere (google.com/url?q=... leads anywhere)."""
+    domain = entity.attrs.get("registrable_domain")
+    return domain in marketplace_domains or (
+        domain in official_domains()
+        and entity.attrs.get("subdomain") in _OWN_SITE
+        and not forwards_elsewhere(entity.value)
     )
 
 
@@ -72,17 +86,7 @@ class UrlModel(LearnedDetector):
         for field_name, entity in item.all_entities:
             if entity.kind not in URL_KINDS:
                 continue
-            domain = entity.attrs.get("registrable_domain")
-            if self.p.skip_marketplace and (
-                domain in ctx.marketplace_domains
-                # Only the brand's own site: docs.google.com or x.amazonaws.com host anyone,
-                # and its redirect links (google.com/url?q=...) lead anywhere.
-                or (
-                    domain in official_domains()
-                    and entity.attrs.get("subdomain") in _OWN_SITE
-                    and not forwards_elsewhere(entity.value)
-                )
-            ):
+            if self.p.skip_marketplace and trusted_link(entity, ctx.marketplace_domains):
                 continue
             url = entity.value if "://" in entity.value else f"http://{entity.value}"
             proba = self.model.proba(url_pair(url))
