@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The test command is a gate: property tests draw the same examples on every run, so a red
+# build always reproduces. `HYPOTHESIS_PROFILE=explore` draws new ones each run (to hunt).
+settings.register_profile("gate", derandomize=True, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 
 from trustwatch.entities.entity import Entity, Scan
 
-_CASHTAG = re.compile(r"(?<![\w$])\$(?P<tag>[a-z][a-z0-9_]{0,19})(?![\w$])")
+_CASHTAG = re.compile(r"(?<![\w$@])\$(?P<tag>[a-z][a-z0-9_]{0,19})(?![\w$@])")
 _CURRENCY_CODES = frozenset({"usd", "cad", "aud", "gbp", "eur", "nzd", "hkd", "sgd", "mxn"})
 _PAYPAL_WORD = re.compile(r"\b(?:pay ?pal|pp)\b")
 
