@@ -84,6 +84,16 @@ _SQLITE_INSERT_ACTIONS = (
 _IN_CHUNK = 500
 
 
+@dataclass(frozen=True, slots=True)
+class _SqliteRows:
+    """One event's rows on the SQLite batch path, in the column order of the statements."""
+
+    event: tuple[Any, ...]
+    verdict: tuple[Any, ...]
+    signals: list[tuple[Any, ...]]
+    actions: list[tuple[Any, ...]]
+
+
 class StoreConflictError(TrustwatchError):
     """A write would duplicate something unique (a pack version that already exists)."""
 
@@ -344,10 +354,14 @@ class SqlStore:
         first: dict[str, Recorded] = {}
         for item in items:
             first.setdefault(item.event.id, item)
-        with self._write() as conn:
-            if self.dialect == "sqlite":
-                inserted = self._record_sqlite(conn, first, now)
-            else:
+        if self.dialect == "sqlite":
+            # Rows are built before the write lock is taken: other writers (processes
+            # sharing the file) wait only for the inserts themselves.
+            rows = self._sqlite_rows(first, now)
+            with self._write() as conn:
+                inserted = self._record_sqlite(conn, rows)
+        else:
+            with self._write() as conn:
                 inserted = self._record_returning(conn, first, now)
         seen: set[str] = set()
         stored: list[bool] = []
@@ -386,36 +400,15 @@ class SqlStore:
             self._insert_verdicts(conn, fresh, now)
         return inserted
 
-    def _record_sqlite(
-        self, conn: Connection, first: dict[str, Recorded], now: datetime
-    ) -> set[str]:
-        """SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so the ids not
-        stored yet can be inserted plainly, by the driver's ``executemany`` (SQLAlchemy's
-        per-row parameter handling costs more than the inserts themselves)."""
-        # The driver's own cursor, inside the transaction SQLAlchemy began: each statement
-        # through exec_driver_sql costs ~20 us of SQLAlchemy on top of SQLite's own work.
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        ids = list(first)
-        stored: set[str] = set()
-        for i in range(0, len(ids), _IN_CHUNK):
-            chunk = ids[i : i + _IN_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found = cursor.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)
-            stored.update(row[0] for row in found)
-        fresh = [item for ev_id, item in first.items() if ev_id not in stored]
-        if not fresh:
-            return set()
+    def _sqlite_rows(self, first: dict[str, Recorded], now: datetime) -> dict[str, _SqliteRows]:
+        """Each event's rows for the SQLite batch path, as the driver takes them (tuples)."""
         stamp = self._sqlite_datetime()
         now_text = stamp(now)
-        event_rows: list[tuple[Any, ...]] = []
-        verdict_rows: list[tuple[Any, ...]] = []
-        signal_rows: list[tuple[Any, ...]] = []
-        action_rows: list[tuple[Any, ...]] = []
-        for item in fresh:
+        out: dict[str, _SqliteRows] = {}
+        for ev_id, item in first.items():
             event, verdict = item.event, item.verdict
-            ev_id = event.id
             subject_type, subject_id = _subject(event)
-            event_rows.append(
+            out[ev_id] = _SqliteRows(
                 (
                     ev_id,
                     event.type,
@@ -425,9 +418,7 @@ class SqlStore:
                     stamp(event.occurred_at),
                     now_text,
                     event.model_dump_json(),
-                )
-            )
-            verdict_rows.append(
+                ),
                 (
                     ev_id,
                     verdict.action.value,
@@ -436,15 +427,13 @@ class SqlStore:
                     verdict.latency_ms,
                     now_text,
                     item.verdict_body(),
-                )
-            )
-            for decision in verdict.policies:
-                for signal in decision.signals:
-                    signal_rows.append(
-                        (ev_id, decision.policy, signal.detector, signal.score, decision.mode)
-                    )
-            for a in item.actions:
-                action_rows.append(
+                ),
+                [
+                    (ev_id, decision.policy, signal.detector, signal.score, decision.mode)
+                    for decision in verdict.policies
+                    for signal in decision.signals
+                ],
+                [
                     (
                         a.id,
                         a.event_id,
@@ -457,14 +446,37 @@ class SqlStore:
                         a.pack_version,
                         now_text,
                     )
-                )
-        cursor.executemany(_SQLITE_INSERT_EVENTS, event_rows)
-        cursor.executemany(_SQLITE_INSERT_VERDICTS, verdict_rows)
+                    for a in item.actions
+                ],
+            )
+        return out
+
+    def _record_sqlite(self, conn: Connection, rows: dict[str, _SqliteRows]) -> set[str]:
+        """SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so the ids not
+        stored yet can be inserted plainly, by the driver's ``executemany`` (SQLAlchemy's
+        per-row parameter handling costs more than the inserts themselves)."""
+        # The driver's own cursor, inside the transaction SQLAlchemy began: each statement
+        # through exec_driver_sql costs ~20 us of SQLAlchemy on top of SQLite's own work.
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        ids = list(rows)
+        stored: set[str] = set()
+        for i in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[i : i + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found = cursor.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)
+            stored.update(row[0] for row in found)
+        fresh = [r for ev_id, r in rows.items() if ev_id not in stored]
+        if not fresh:
+            return set()
+        cursor.executemany(_SQLITE_INSERT_EVENTS, [r.event for r in fresh])
+        cursor.executemany(_SQLITE_INSERT_VERDICTS, [r.verdict for r in fresh])
+        signal_rows = [row for r in fresh for row in r.signals]
         if signal_rows:
             cursor.executemany(_SQLITE_INSERT_SIGNALS, signal_rows)
+        action_rows = [row for r in fresh for row in r.actions]
         if action_rows:
             cursor.executemany(_SQLITE_INSERT_ACTIONS, action_rows)
-        return {item.event.id for item in fresh}
+        return {ev_id for ev_id in rows if ev_id not in stored}
 
     def _sqlite_datetime(self) -> Callable[[datetime], str]:
         """The text SQLAlchemy itself stores a DateTime column as, so reads see no difference."""

@@ -166,17 +166,24 @@ def _partitions(conn: sqlite3.Connection, topic: str, default: int) -> int:
     return default
 
 
+def _encoded(records: Sequence[OutRecord]) -> list[tuple[OutRecord, str | None]]:
+    """Each record with its headers as JSON: done before the write lock is taken."""
+    return [(rec, json.dumps(dict(rec.headers)) if rec.headers else None) for rec in records]
+
+
 def _append(
-    conn: sqlite3.Connection, records: Sequence[OutRecord], default_partitions: int
+    conn: sqlite3.Connection,
+    records: Sequence[tuple[OutRecord, str | None]],
+    default_partitions: int,
 ) -> None:
-    """Append inside the caller's write transaction."""
+    """Append (records from ``_encoded``) inside the caller's write transaction."""
     if not records:
         return
     now = time.time()
     counts: dict[str, int] = {}
     heads: dict[tuple[str, int], int] = {}
     rows = []
-    for rec in records:
+    for rec, headers in records:
         n = counts.get(rec.topic)
         if n is None:
             n = counts[rec.topic] = _partitions(conn, rec.topic, default_partitions)
@@ -188,7 +195,6 @@ def _append(
                 (rec.topic, p),
             ).fetchone()
         heads[(rec.topic, p)] = head + 1
-        headers = json.dumps(dict(rec.headers)) if rec.headers else None
         rows.append((rec.topic, p, head, rec.key, rec.value, headers, now))
     conn.executemany(
         'INSERT INTO records (topic, partition, "offset", key, value, headers, ts) '
@@ -217,8 +223,9 @@ class SqliteProducer:
         self._conn = bus.connect()
 
     def send(self, records: Sequence[OutRecord]) -> None:
+        encoded = _encoded(records)
         with _write(self._conn):
-            _append(self._conn, records, self._bus.partitions)
+            _append(self._conn, encoded, self._bus.partitions)
 
     def close(self) -> None:
         self._conn.close()
@@ -355,6 +362,7 @@ class SqliteConsumer:
         return out
 
     def complete(self, outputs: Sequence[OutRecord], offsets: Mapping[TopicPartition, int]) -> None:
+        encoded = _encoded(outputs)
         now = time.time()
         g = self._group
         c = self._conn
@@ -372,7 +380,7 @@ class SqliteConsumer:
                     f"partitions {', '.join(f'{t.topic}[{t.partition}]' for t in lost)} "
                     "moved to another consumer; the batch will be redelivered there"
                 )
-            _append(c, outputs, self._bus.partitions)
+            _append(c, encoded, self._bus.partitions)
             c.executemany(
                 'INSERT INTO offsets (grp, topic, partition, "offset") VALUES (?, ?, ?, ?) '
                 'ON CONFLICT (grp, topic, partition) DO UPDATE SET "offset" = excluded."offset"',
