@@ -21,6 +21,9 @@ Stable API (other detectors rely on it)::
 Compilation happens once per lexicon (``load_lexicon`` caches by name/path) into a single
 pyahocorasick automaton; ``search`` scans each distinct view text once and maps every hit
 back to original offsets, deduplicated across views (one hit per term and original span).
+Lexicons from ``load_lexicon`` also join the merged pass (``lexicon.merged``): one walk of a
+view text answers every packaged lexicon and the detectors' anchor words, and the hits are
+the same as from the lexicon's own automaton.
 
 Data file format (YAML or JSON; validated, errors name the file and the entry)::
 
