@@ -75,8 +75,8 @@ _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 def direct_check(svc: TrustService) -> ASGIApp:
     """POST /v1/check as a bare ASGI app: the same use case and errors, no router or
-    dependency machinery on the hot path. Unexpected errors propagate to the app's
-    server-error handler, as from any route."""
+    dependency machinery on the hot path. Unexpected errors propagate to the request
+    middleware, which answers them as it does for any route."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         authorization = api_key = None
