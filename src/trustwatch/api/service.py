@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 from sqlalchemy import text
 
 from trustwatch.api.auth import Authenticator, Principal
@@ -219,7 +219,9 @@ class TrustService:
             )
         elif log.isEnabledFor(logging.DEBUG):
             log.debug("verdict", extra={"event_id": event.id, "action": verdict.action.value})
-        item = Recorded(event, verdict, actions)
+        # Serialised once: the store keeps this text and the reply is built around it.
+        verdict_json = verdict.model_dump_json()
+        item = Recorded(event, verdict, actions, verdict_json)
         try:
             if self.settings.check_wait_for_store:
                 fresh = await self.writer.commit(item)
@@ -237,12 +239,8 @@ class TrustService:
             # The event id was decided before: answer with the stored verdict, not a new one.
             stored = self.store.get_verdict(event.id)
             if stored is not None:
-                verdict, actions = stored, actions_for(event, stored)
-        return (
-            CheckResponse.model_construct(**dict(verdict), enforcement=actions)
-            .model_dump_json()
-            .encode()
-        )
+                verdict_json, actions = stored.model_dump_json(), actions_for(event, stored)
+        return check_response(verdict_json, actions)
 
     def ingest(self, principal: Principal, body: bytes) -> dict[str, Any]:
         """Validate events and put them on the bus for the worker; nothing is decided here."""
@@ -446,6 +444,17 @@ class TrustService:
             checks["store"] = f"unreachable: {type(exc).__name__}"
         checks["pack"] = self.live.ref
         return {"ready": checks["store"] == "ok", "checks": checks}
+
+
+_ACTIONS = TypeAdapter(list[EnforcementAction])
+
+
+def check_response(verdict_json: str, actions: list[EnforcementAction]) -> bytes:
+    """A ``CheckResponse``'s JSON: the verdict's own JSON with ``enforcement`` added last
+    (where the model puts it), so the verdict is serialised once for store and reply."""
+    return b"".join(
+        (verdict_json[:-1].encode(), b',"enforcement":', _ACTIONS.dump_json(actions), b"}")
+    )
 
 
 def _json(body: bytes, entry: str) -> Any:

@@ -17,7 +17,9 @@ from prometheus_client import REGISTRY
 from trustwatch.api.app import create_app
 from trustwatch.api.problems import install_problem_handlers
 from trustwatch.api.routes import decisions
-from trustwatch.events import Event
+from trustwatch.api.service import CheckResponse, check_response
+from trustwatch.enforcement import actions_for
+from trustwatch.events import Event, parse_event
 from trustwatch.verdicts import Verdict
 
 Keys = Callable[..., dict[str, str]]
@@ -121,3 +123,18 @@ def test_the_routed_endpoint_answers_like_the_direct_one(
         assert routed.status_code == 200 and routed.json() == direct
         missing = routed_client.post("/v1/check", json=event)
         assert missing.status_code == 401
+
+
+def test_the_reply_is_the_check_response_model_serialised(
+    app: FastAPI, client: TestClient, key_for: Keys
+) -> None:
+    """The reply is built around the verdict's stored JSON; it must equal the model's."""
+    headers = key_for("check")
+    for event in (message("evt_m1", "click here to win"), message("evt_m2", "hello")):
+        raw = client.post("/v1/check", json=event, headers=headers).content
+        reply = CheckResponse.model_validate_json(raw)
+        assert raw == reply.model_dump_json().encode()
+        stored = app.state.service.store.get_verdict(event["id"])
+        assert stored is not None
+        actions = actions_for(parse_event(event), stored)
+        assert check_response(stored.model_dump_json(), actions) == raw
