@@ -50,8 +50,15 @@ def _digit_share(text: str) -> float:
     return sum(map(str.isdigit, text)) / max(len(text), 1)
 
 
-def shape_tokens(original: str, spelled: str = "") -> list[str]:
-    """Pseudo-words for what folding erases: links, numbers, money, capitals, length."""
+def shape_tokens(original: str, spelled: str = "", folded: str | None = None) -> list[str]:
+    """Pseudo-words for what the grams miss: links, numbers, money, capitals, length.
+
+    Links, numbers and money are read from the folded view (and the spelled one) when it
+    is given: there real numbers, prices and links stay, while leet digits and signs
+    (``p0$7 0ffic3``) have become the letters they stand for, so an evasion neither
+    hides a number nor invents one. Capitals and length come from the original.
+    """
+    seen = original if folded is None else folded
     out: list[str] = []
     for token, rx in (
         ("__url__", _URL),
@@ -59,11 +66,11 @@ def shape_tokens(original: str, spelled: str = "") -> list[str]:
         ("__money__", _MONEY),
         ("__email__", _EMAIL),
     ):
-        if rx.search(original) or (spelled and rx.search(spelled)):
+        if rx.search(seen) or (spelled and rx.search(spelled)):
             out.append(token)
     letters = sum(map(str.isalpha, original)) or 1
     caps = sum(map(str.isupper, original)) / letters
-    digits = max(_digit_share(original), _digit_share(spelled))
+    digits = max(_digit_share(seen), _digit_share(spelled))
     out.append(f"__caps{_bucket(caps, (0.1, 0.3, 0.6))}__")
     out.append(f"__digits{_bucket(digits, (0.02, 0.08, 0.2))}__")
     out.append(f"__len{_bucket(len(original), (20, 60, 120, 200, 500))}__")
@@ -74,7 +81,7 @@ def word_grams(pair: Pair) -> list[str]:
     original, folded, spelled = pair
     tokens = WORD.findall(folded)
     grams = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
-    grams.extend(shape_tokens(original, spelled))
+    grams.extend(shape_tokens(original, spelled, folded))
     return grams
 
 
