@@ -23,6 +23,7 @@ Baseline, same run: the bare engine loop in-process (parse, evaluate, enforcemen
 no bus and no store.
 
     .venv/bin/python -m bench.stream [--events 10000] [--runs 3] [--buses sqlite,kafka]
+        [--packs marketplace,rules,minimal]   (--packs rules: bench/results/stream_fast_path.json)
 """
 
 from __future__ import annotations
@@ -406,8 +407,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     print()
     print(table(_HEADERS, rows))
+    # The fast path alone (as bench.api_load --pack rules-only does) keeps its own file.
     path = write_results(
-        "stream",
+        "stream_fast_path" if args.packs == "rules" else "stream",
         {
             "events": args.events,
             "latency_events": args.latency_events,
