@@ -139,6 +139,10 @@ def worker(
     # The engine's tables live as long as the process: keep them out of every GC pass.
     gc.collect()
     gc.freeze()
+    # A batch allocates and frees hundreds of thousands of containers; at the default
+    # young-generation threshold (700) that is a collection every few events. At 10,000
+    # only objects that outlive a batch add up (the same setting as `serve`).
+    gc.set_threshold(10_000, 10, 10)
     topics = Topics.with_prefix(topic_prefix)
     bus = open_bus(
         _bus_url(bus_url), topics=topics, partitions=partitions, session_timeout_s=session_timeout
