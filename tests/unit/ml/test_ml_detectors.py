@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+from ml_builders import one_policy_pack
 
 from trustwatch.engine import Engine
 from trustwatch.ml.registry import Registry
@@ -13,22 +13,7 @@ from trustwatch.policy.pack import load_pack
 
 
 def _pack(tmp_path: Path, detectors: list[dict[str, object]]) -> Path:
-    pack = {
-        "pack": "mltest",
-        "version": 1,
-        "policies": {
-            "spam": {
-                "title": "Spam",
-                "text": "no spam",
-                "applies_to": ["message.sent"],
-                "detectors": detectors,
-                "actions": [{"at": 0.5, "action": "review"}],
-            }
-        },
-    }
-    path = tmp_path / "pack.yaml"
-    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
-    return path
+    return one_policy_pack(tmp_path, detectors)
 
 
 def test_text_model_scores_spam_above_ham_and_records_its_version(

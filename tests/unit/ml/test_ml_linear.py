@@ -3,9 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from ml_builders import assert_scores_like_sklearn, identity
 
 from trustwatch.ml.features import model_text
-from trustwatch.ml.linear import LinearConfig, LinearModel, _decision, _fit_raw, fold_into_blocks
+from trustwatch.ml.linear import LinearConfig, LinearModel, _fit_raw, fold_into_blocks
 
 TEXTS = [
     "WIN a free prize now, call 09061701461 to claim",
@@ -27,26 +28,15 @@ def _fit() -> tuple[list[tuple[str, str]], np.ndarray, LinearConfig]:
 
 def test_folded_weights_score_exactly_like_sklearn() -> None:
     pairs, y, cfg = _fit()
-    vecs, clf = _fit_raw(pairs, y, cfg)
-    blocks = fold_into_blocks(vecs, clf, cfg)
-    ours = LinearModel(blocks, float(clf.intercept_[0]), _identity())
     probe = [model_text(t) for t in ("claim your free prize now!!", "see you at lunch", "x")]
-    expected = _decision(vecs, clf, probe)
-    got = np.array([ours.decision(p) for p in probe])
-    assert np.allclose(got, expected, atol=1e-5)
+    assert_scores_like_sklearn(pairs, y, cfg, probe)
 
 
 def test_saved_model_loads_to_the_same_scores(tmp_path: Path) -> None:
     pairs, y, cfg = _fit()
     vecs, clf = _fit_raw(pairs, y, cfg)
-    model = LinearModel(fold_into_blocks(vecs, clf, cfg), float(clf.intercept_[0]), _identity())
+    model = LinearModel(fold_into_blocks(vecs, clf, cfg), float(clf.intercept_[0]), identity())
     model.save(tmp_path)
     again = LinearModel.load(tmp_path)
     probe = model_text("free prize, call now")
     assert abs(again.decision(probe) - model.decision(probe)) < 1e-4
-
-
-def _identity():  # type: ignore[no-untyped-def]
-    from trustwatch.ml.calibration import Calibrator
-
-    return Calibrator("platt", a=1.0, b=0.0)

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ml_builders import assert_scores_like_sklearn, identity
 
 from trustwatch.ml.features import char_grams, model_text, word_grams
-from trustwatch.ml.linear import LinearConfig, LinearModel, _decision, _fit_raw, fold_into_blocks
+from trustwatch.ml.linear import LinearConfig, LinearModel, _fit_raw, fold_into_blocks
 
 SPELLED_BLOCKS = LinearConfig(min_df=1, folds=2, blocks=("word_spelled", "char_spelled"))
 
@@ -41,14 +42,8 @@ def test_spelled_blocks_fold_into_weights_that_score_like_sklearn() -> None:
     ] * 3
     pairs = [model_text(f"{t} {i}") for i, t in enumerate(texts)]
     y = np.array([1, 1, 0, 0] * 3)
-    vecs, clf = _fit_raw(pairs, y, SPELLED_BLOCKS)
-    model = LinearModel(
-        fold_into_blocks(vecs, clf, SPELLED_BLOCKS), float(clf.intercept_[0]), _id()
-    )
     probe = [model_text("call oh nine oh six one seven oh one to claim"), model_text("lunch?")]
-    expected = _decision(vecs, clf, probe)
-    got = np.array([model.decision(p) for p in probe])
-    assert np.allclose(got, expected, atol=1e-5)
+    assert_scores_like_sklearn(pairs, y, SPELLED_BLOCKS, probe)
 
 
 def test_training_with_a_seed_is_reproducible() -> None:
@@ -61,12 +56,6 @@ def test_training_with_a_seed_is_reproducible() -> None:
     assert np.array_equal(first, second)
 
 
-def _id():  # type: ignore[no-untyped-def]
-    from trustwatch.ml.calibration import Calibrator
-
-    return Calibrator("platt", a=1.0, b=0.0)
-
-
 def test_saving_one_model_twice_writes_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -77,7 +66,7 @@ def test_saving_one_model_twice_writes_the_same_bytes(
     y = np.array([1, 0, 1, 0] * 2)
     cfg = LinearConfig(min_df=1, folds=2)
     vecs, clf = _fit_raw(pairs, y, cfg)
-    model = LinearModel(fold_into_blocks(vecs, clf, cfg), float(clf.intercept_[0]), _id())
+    model = LinearModel(fold_into_blocks(vecs, clf, cfg), float(clf.intercept_[0]), identity())
     (tmp_path / "a").mkdir()
     first = model.save(tmp_path / "a")
     later = time.time() + 3600.0

