@@ -184,9 +184,7 @@ def url_path_char_grams(pair: Pair) -> list[str]:
 def url_word_grams(pair: Pair) -> list[str]:
     """Host labels, TLD, path words and coarse shape of a URL."""
     url = pair[1]
-    rest = url.split("://", 1)[-1]
-    host, _, path = rest.partition("/")
-    host = host.split("@")[-1].split(":")[0]
+    host, path = _url_host_path(url)
     labels = host.split(".")
     out = [f"tld:{labels[-1]}", f"labels:{min(len(labels), 6)}", f"scheme:{url.split(':', 1)[0]}"]
     out += [f"h:{x}" for x in labels[:-1]]
