@@ -20,6 +20,23 @@ settings.register_profile("explore", print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that read the public datasets (marked ``data``, or built on ``tiny_registry``,
+    which trains on them) run where the data is, and are skipped, saying where it was
+    looked for, in a checkout that has none beside it."""
+    from trustwatch.ml.datasets import data_dir
+
+    where = data_dir()
+    if where.is_dir():
+        return
+    skip = pytest.mark.skip(
+        reason=f"public datasets not found at {where} (set TRUSTWATCH_DATA_DIR)"
+    )
+    for item in items:
+        if "data" in item.keywords or "tiny_registry" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def make_message():
     def build(

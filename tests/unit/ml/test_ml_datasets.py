@@ -31,6 +31,7 @@ def test_near_duplicates_share_a_group_and_therefore_a_split() -> None:
     assert datasets.group_key(a) != datasets.group_key("is the jacket still available?")
 
 
+@pytest.mark.data
 def test_splits_are_deterministic_and_no_group_straddles_them() -> None:
     ds = datasets.load("sms_spam_uci")
     split_by_group: dict[str, set[str]] = {}
@@ -43,6 +44,7 @@ def test_splits_are_deterministic_and_no_group_straddles_them() -> None:
     assert 0.15 < sum(counts["test"].values()) / len(ds.examples) < 0.25
 
 
+@pytest.mark.data
 def test_every_public_dataset_loads_with_both_classes_where_labelled() -> None:
     for name in datasets.LOADERS:
         ds = datasets.load(name)

@@ -23,6 +23,7 @@ def test_binary_metrics_count_flags_against_labels() -> None:
     assert m["f1"] == pytest.approx(2 / 3, abs=1e-4)
 
 
+@pytest.mark.data
 def test_evaluate_runs_test_splits_through_the_engine_and_writes_a_report(
     tiny_registry: tuple[Registry, TrainResult],
     tmp_path: Path,
@@ -59,6 +60,7 @@ def test_evaluate_runs_test_splits_through_the_engine_and_writes_a_report(
     assert (tmp_path / "report" / "pr_curves.png").stat().st_size > 1000
 
 
+@pytest.mark.data
 def test_only_test_splits_are_evaluated() -> None:
     for task in evaluation.TASKS:
         assert task.policy in {"spam", "phishing"}

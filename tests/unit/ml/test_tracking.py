@@ -32,6 +32,7 @@ def test_artifact_digest_changes_with_any_file_hash() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.data
 def test_train_with_mlflow_writes_the_run_to_the_sqlite_store(tmp_path: Path) -> None:
     db = tmp_path / "mlflow.db"
     models = tmp_path / "models"

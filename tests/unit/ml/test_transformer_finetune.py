@@ -103,6 +103,7 @@ def _pack(tmp_path: Path, ref: str) -> Path:
     )
 
 
+@pytest.mark.data
 def test_train_finetune_registers_a_version_the_engine_serves(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from trustwatch.ml import datasets
 from trustwatch.ml.extras import URL_FEATURE_FAMILIES
 
 
+@pytest.mark.data
 def test_feature_families_cover_56_80_and_87_published_columns() -> None:
     path = datasets.data_dir() / "phishing_urls_hannousse" / "dataset_phishing.csv"
     with path.open(encoding="utf-8", newline="") as fh:
