@@ -173,20 +173,30 @@ class Engine:
         used_versions: dict[str, str] = {}
         strongest, strongest_rank = Action.ALLOW, 0
         for plan in self._by_type.get(parsed.type, ()):
-            results = self._results(plan.cheap, item, ctx, found, errors)
-            score = _combine(plan.noisy_or, results)
-            cascade = plan.policy.cascade
-            if plan.expensive and cascade.low <= score < cascade.high:
-                results += self._results(plan.expensive, item, ctx, found, errors)
-                score = _combine(plan.noisy_or, results)
+            # The policy's score is folded in detector by detector, cheap ones first, then the
+            # expensive ones if the cascade asks: the same float operations in the same order
+            # as combining the collected results afterwards, in one pass.
             signals: list[SignalOut] = []
-            for b, sigs in results:
-                for s in sigs:
-                    signals.append(_signal_out(s, b.weight))
-                if b.versioned:
-                    v = b.detector.version()
-                    if v is not None:
-                        used_versions[b.key] = v
+            noisy_or = plan.noisy_or
+            # Noisy-or's running product of (1 - weighted best), or max's best so far (None:
+            # no detector yet; for noisy-or, no signal yet).
+            acc = self._run(plan.cheap, noisy_or, item, ctx, found, errors, signals, used_versions)
+            score = _score(noisy_or, acc)
+            if plan.expensive:
+                cascade = plan.policy.cascade
+                if cascade.low <= score < cascade.high:
+                    acc = self._run(
+                        plan.expensive,
+                        noisy_or,
+                        item,
+                        ctx,
+                        found,
+                        errors,
+                        signals,
+                        used_versions,
+                        acc,
+                    )
+                    score = _score(noisy_or, acc)
             action, rank = Action.ALLOW, 0
             for at, band_action, band_rank in plan.bands:
                 if score >= at:
@@ -225,16 +235,25 @@ class Engine:
         for event in events:
             yield self.evaluate(event)
 
-    def _results(
+    def _run(
         self,
         bounds: tuple[_Bound, ...],
+        noisy_or: bool,
         item: Item,
         ctx: Context,
         found: list[list[Signal] | None],
         errors: list[str],
-    ) -> list[tuple[_Bound, list[Signal]]]:
-        """Each detector's signals, run unless this event already ran its instance."""
-        out: list[tuple[_Bound, list[Signal]]] = []
+        signals: list[SignalOut],
+        used_versions: dict[str, str],
+        acc: float | None = None,
+    ) -> float | None:
+        """Run each detector unless this event already ran its instance, add its signals
+        and versions, and fold its score into ``acc``: noisy-or's running product of
+        ``1 - weight * best`` (starting at 1.0), or max's largest ``weight * best`` (None
+        before the first detector; a silent detector counts as ``weight * 0.0``).
+
+        One pass in detector order does what collecting every detector's signals and then
+        combining them did, with the same float operations in the same order."""
         calls = self._calls
         seconds = self._seconds
         for b in bounds:
@@ -250,8 +269,25 @@ class Engine:
                 found[slot] = sigs
                 calls[slot] += 1
                 seconds[slot] += perf_counter() - began
-            out.append((b, sigs))
-        return out
+            weight = b.weight
+            if sigs:
+                top = max(sig.score for sig in sigs)
+                for sig in sigs:
+                    signals.append(_signal_out(sig, weight))
+                s = weight * top
+                if noisy_or:
+                    acc = (1.0 if acc is None else acc) * (1.0 - min(max(s, 0.0), 1.0))
+                elif acc is None or s > acc:
+                    acc = s
+            elif not noisy_or:
+                s = weight * 0.0
+                if acc is None or s > acc:
+                    acc = s
+            if b.versioned:
+                v = b.detector.version()
+                if v is not None:
+                    used_versions[b.key] = v
+        return acc
 
     def _failed(self, det: Detector, item: Item, exc: Exception, errors: list[str]) -> list[Signal]:
         """A detector raised: strict engines re-raise; others fail open and record the error."""
@@ -263,22 +299,11 @@ class Engine:
         return []
 
 
-def _combine(noisy_or: bool, results: list[tuple[_Bound, list[Signal]]]) -> float:
+def _score(noisy_or: bool, acc: float | None) -> float:
+    """A policy's score from ``Engine._run``'s accumulator."""
     if noisy_or:
-        remaining = 1.0
-        for b, sigs in results:
-            # A detector without signals scores 0 and leaves the product unchanged.
-            if sigs:
-                s = b.weight * max(sig.score for sig in sigs)
-                remaining *= 1.0 - min(max(s, 0.0), 1.0)
-        return 1.0 - remaining
-    best: float | None = None
-    for b, sigs in results:
-        # max() over every detector's weighted best, a silent one counting as weight * 0.0.
-        s = b.weight * (max(sig.score for sig in sigs) if sigs else 0.0)
-        if best is None or s > best:
-            best = s
-    return 0.0 if best is None else best
+        return 0.0 if acc is None else 1.0 - acc
+    return 0.0 if acc is None else acc
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -45,7 +45,7 @@ so ASCII text with no evasion costs one ``str.lower`` and a few fast regex scans
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trustwatch.normalize.leet import joined_view, leet_views
 from trustwatch.normalize.spelled import spelled_view
@@ -61,6 +61,11 @@ VIEW_NAMES = ("base", "skeleton", "joined", "leet", "leet_alt", "spelled")
 class Normalized:
     original: str
     views: tuple[View, ...]
+    # The most folded view, chosen once: several detectors read it per event.
+    _folded: View = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_folded", self._most_folded())
 
     @property
     def base(self) -> View:
@@ -75,6 +80,12 @@ class Normalized:
     @property
     def folded(self) -> View:
         """The most folded of base/skeleton/joined/leet: what look-alike matching reads."""
+        return self._folded
+
+    def _most_folded(self) -> View:
+        views = self.views
+        if len(views) == 1:  # most texts: nothing to fold
+            return views[0]
         for name in ("leet", "leet_alt", "joined", "skeleton"):
             found = self.view(name)
             if found is not None:
