@@ -4,6 +4,7 @@ import json
 import threading
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -22,6 +23,7 @@ from trustwatch.review.domain import (
     Role,
 )
 from trustwatch.review.labels import export_labels
+from trustwatch.review.models import CASE_EVENTS, CASES
 from trustwatch.review.service import ReviewService
 from trustwatch.store.models import VerdictRow
 from trustwatch.stream.bus import BusUnavailableError, MemoryBus, MemoryProducer, OutRecord
@@ -295,6 +297,57 @@ def test_a_backlog_is_linked_in_several_short_transactions_and_every_case_opens(
     queue = world.service.queue(world.user("ann", Role.ANALYST))
     assert sorted(c.entity.id for c in queue) == [f"u_b{i}" for i in range(5)]
     assert world.service.sync_cases() == 0
+
+
+def _cases_and_links(world: World) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Every case's fields but its id, and every link by its case's (policy, entity)."""
+    with world.store.engine.connect() as conn:
+        cases = conn.execute(
+            select(CASES).order_by(CASES.c.policy, CASES.c.entity_type, CASES.c.entity_id)
+        ).all()
+        links = conn.execute(
+            select(
+                CASES.c.policy,
+                CASES.c.entity_id,
+                CASE_EVENTS.c.event_id,
+                CASE_EVENTS.c.source,
+            )
+            .join(CASES, CASES.c.id == CASE_EVENTS.c.case_id)
+            .order_by(CASE_EVENTS.c.event_id, CASES.c.policy)
+        ).all()
+    return [tuple(r)[1:] for r in cases], [tuple(r) for r in links]
+
+
+def test_triggers_folded_in_one_sync_give_the_cases_one_sync_per_trigger_gives(
+    tmp_path: Path,
+) -> None:
+    # One world syncs after every event; the other opens u1's case, then links a flag, a
+    # report about it and two flags about a new entity in one set-based sync.
+    steps = [
+        lambda w: w.message("e1", FF),
+        lambda w: w.message("e2", HANDLE),
+        lambda w: w.report("r1", "message", "m_e2", "off_platform"),
+        lambda w: w.message("e3", FF, actor="u2"),
+        lambda w: w.message("e4", HANDLE, actor="u2"),
+    ]
+    one_by_one, folded = World(tmp_path / "a"), World(tmp_path / "b")
+    try:
+        linked = 0
+        for step in steps:
+            step(one_by_one)
+            linked += one_by_one.service.sync_cases()
+        steps[0](folded)
+        assert folded.service.sync_cases() == 1
+        for step in steps[1:]:
+            step(folded)
+        assert folded.service.sync_cases() == linked - 1
+        cases, links = _cases_and_links(folded)
+        assert (cases, links) == _cases_and_links(one_by_one)
+        # u1 and u2; the report's content (e2) is already on u1's case, so no second link.
+        assert len(cases) == 2 and len(links) == linked == 5
+    finally:
+        one_by_one.store.close()
+        folded.store.close()
 
 
 def test_a_verdict_committed_after_a_newer_one_still_opens_its_case(world: World) -> None:
