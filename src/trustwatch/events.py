@@ -86,23 +86,31 @@ class Event(_Open):
     report: Report | None = None
 
     def text_fields(self) -> dict[str, str]:
-        """The text fields detectors read, keyed by their JSON path."""
+        """The text fields detectors read, keyed by their JSON path (empty ones left out)."""
         out: dict[str, str] = {}
-        if self.message is not None:
-            out["message.text"] = self.message.text
-        if self.listing is not None:
-            out["listing.title"] = self.listing.title
-            out["listing.description"] = self.listing.description
-            if self.listing.brand:
-                out["listing.brand"] = self.listing.brand
-        if self.profile is not None:
-            for key in ("username", "display_name", "bio"):
-                value = getattr(self.profile, key)
-                if value:
-                    out[f"profile.{key}"] = value
-        if self.report is not None and self.report.text:
-            out["report.text"] = self.report.text
-        return {k: v for k, v in out.items() if v}
+        message = self.message
+        if message is not None and message.text:
+            out["message.text"] = message.text
+        listing = self.listing
+        if listing is not None:
+            if listing.title:
+                out["listing.title"] = listing.title
+            if listing.description:
+                out["listing.description"] = listing.description
+            if listing.brand:
+                out["listing.brand"] = listing.brand
+        profile = self.profile
+        if profile is not None:
+            if profile.username:
+                out["profile.username"] = profile.username
+            if profile.display_name:
+                out["profile.display_name"] = profile.display_name
+            if profile.bio:
+                out["profile.bio"] = profile.bio
+        report = self.report
+        if report is not None and report.text:
+            out["report.text"] = report.text
+        return out
 
 
 _BODY_FOR_TYPE = {

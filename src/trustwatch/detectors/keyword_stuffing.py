@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import ahocorasick
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from trustwatch.detectors._views import dedupe, span_of
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
+from trustwatch.lexicon.merged import MERGED
 
 _DATA = Path(__file__).parent / "data" / "stuffing_terms.yaml"
 # A space or separator may follow the "#" when the tag is spelled out: "#-v-i-n-t-a-g-e"
@@ -27,19 +27,21 @@ _GLUE = re.compile(r"[\s,/|•·+;:\-–—*~!.()\[\]]*")  # list punctuation al
 _FIELDS = ("listing.title", "listing.description")
 
 
-def _load() -> tuple[ahocorasick.Automaton, frozenset[str]]:
+def _load() -> tuple[dict[str, tuple[str, bool]], frozenset[str]]:
     data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
     brands = frozenset(str(b).lower() for b in data["brands"])
-    automaton = ahocorasick.Automaton()
+    terms: dict[str, tuple[str, bool]] = {}
     for tag in data["tags"]:
-        automaton.add_word(str(tag).lower(), (str(tag).lower(), False))
+        terms[str(tag).lower()] = (str(tag).lower(), False)
     for brand in brands:
-        automaton.add_word(brand, (brand, True))
-    automaton.make_automaton()
-    return automaton, brands
+        terms[brand] = (brand, True)
+    return terms, brands
 
 
-_TERMS, _BRANDS = _load()
+_WORDS, _BRANDS = _load()
+# The terms join the lexicons' merged pass: the folded view this detector reads is one of
+# the views the lexicons walk anyway, so its hits come without a walk of their own.
+_OWNER = MERGED.register(_WORDS)
 
 
 class KeywordStuffingParams(BaseModel):
@@ -77,7 +79,12 @@ def _runs(text: str) -> tuple[list[_Run], list[tuple[int, int]]]:
         hashtags.append((m.start(), m.end()))
         hits.append((m.start(), m.end(), m.group(1), m.group(1) in _BRANDS))
     size = len(text)
-    for last, (phrase, brand) in _TERMS.iter(text):
+    owner = _OWNER
+    for last, parts in MERGED.read(text):
+        term = parts[owner]
+        if term is None:
+            continue
+        phrase, brand = term
         start, end = last - len(phrase) + 1, last + 1
         before = text[start - 1] if start else " "
         after = text[end] if end < size else " "

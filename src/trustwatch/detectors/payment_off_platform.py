@@ -160,16 +160,23 @@ class PaymentOffPlatform(Detector):
         for field_name in item.fields:
             views = distinct_views(item, field_name)
             groups = _ANCHORS.found_in(item, field_name)
+            # The patterns a view's anchor words allow, looked up once per field (most
+            # fields have no anchor word at all, and then only "f&f" is searched for).
+            grouped = [
+                (_PATTERNS[n], bucket)
+                for n, bucket in (("strong", strong), ("intent", intent))
+                if n in groups
+            ]
+            wallets = [_PATTERNS[n] for n in ("weak", "voucher") if n in groups]
             for view in views:
                 text = view.text
                 found_weak = False
                 for m in _FNF.finditer(text):
                     strong.append(span_of(item, field_name, view, m.start(), m.end()))
-                for name, bucket in (("strong", strong), ("intent", intent)):
-                    if name in groups:
-                        for m in _PATTERNS[name].finditer(text):
-                            bucket.append(span_of(item, field_name, view, m.start(), m.end()))
-                for rx in (_PATTERNS[n] for n in ("weak", "voucher") if n in groups):
+                for rx, bucket in grouped:
+                    for m in rx.finditer(text):
+                        bucket.append(span_of(item, field_name, view, m.start(), m.end()))
+                for rx in wallets:
                     for m in rx.finditer(text):
                         found_weak = True
                         lo, hi = max(0, m.start() - _WINDOW), m.end() + _WINDOW

@@ -74,7 +74,9 @@ class MergedPass:
         """Every registered word in ``text``: ``(end index, payloads by owner)``. An owner's
         own automaton would yield ``(end, payloads[owner])`` for the hits where that is not
         None, in this order. Treat the list as read-only."""
-        state = self._current()
+        state = self._state
+        if state is None:
+            state = self._current()
         read = state.read
         found = read.get(text)
         if found is None:
