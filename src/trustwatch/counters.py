@@ -9,12 +9,17 @@ applies them all to the shared store at once and checks each answer against what
 shared store returned; an event answered wrongly is evaluated again with the true
 counts. Every event therefore sees exactly the counts that applying its adds in
 order, one event after another, yields (the guarantee of the per-event calls).
+
+The round trip need not be waited for: a shared store that offers ``send_batches``
+takes a batch's calls at once and answers later, so the worker evaluates its next
+batch while the shared store works through this one (``open_batch``, ``close_batch``,
+``send``, then ``settle(batch)``).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -45,6 +50,18 @@ class BatchCounterStore(CounterStore, Protocol):
 
     def add_batches(self, calls: Sequence[CounterCall]) -> list[list[int]]:
         """Each call's ``add_many`` answer, applied in order."""
+        ...
+
+
+@runtime_checkable
+class PipelinedCounterStore(BatchCounterStore, Protocol):
+    """A shared store that can take a batch's calls now and give their answers later."""
+
+    def send_batches(self, calls: Sequence[CounterCall]) -> Callable[[], list[list[int]]]:
+        """Send the calls (applied in order); the returned function waits for the answers.
+
+        The answers must be taken (the function called) before the next send.
+        """
         ...
 
 
@@ -85,12 +102,14 @@ class InMemoryCounters:
 
 
 @dataclass
-class _Batch:
+class SpeculativeBatch:
     calls: list[CounterCall]
     guesses: list[list[int]]
     # Index into ``calls`` where each event's calls start.
     starts: list[int]
     truth: list[list[int]] | None = None
+    # The answers of a batch sent ahead (``SpeculativeCounters.send``), still to be read.
+    pending: Callable[[], list[list[int]]] | None = None
 
 
 class SpeculativeCounters:
@@ -107,7 +126,7 @@ class SpeculativeCounters:
     def __init__(self, shared: BatchCounterStore, mirror_keys: int = 200_000) -> None:
         self.shared = shared
         self._mirror = InMemoryCounters(mirror_keys)
-        self._batch: _Batch | None = None
+        self._batch: SpeculativeBatch | None = None
         self._replay: tuple[list[CounterCall], list[list[int]]] | None = None
 
     def add(self, key: str, member: str, at: float, window_s: float) -> int:
@@ -135,11 +154,38 @@ class SpeculativeCounters:
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Record and answer locally until the block ends; call ``next_event`` per event."""
-        self._batch = _Batch([], [], [])
+        self.open_batch()
         try:
             yield
         finally:
             self._batch = None
+
+    def open_batch(self) -> SpeculativeBatch:
+        """Start recording a batch (as ``batch()`` does); ``close_batch`` ends it."""
+        self._batch = SpeculativeBatch([], [], [])
+        return self._batch
+
+    def close_batch(self) -> SpeculativeBatch:
+        """Stop recording; the batch can still be sent, settled and replayed.
+
+        A batch closed before the previous one is settled is answered from a mirror that
+        holds the previous batch's guesses; its own settle checks those answers against
+        the shared store, where the previous batch's adds have landed first.
+        """
+        batch = self._batch
+        if batch is None:
+            raise RuntimeError("close_batch() without open_batch()")
+        self._batch = None
+        return batch
+
+    def send(self, batch: SpeculativeBatch) -> None:
+        """Send a closed batch's calls now, when the shared store can answer later.
+
+        ``settle(batch)`` then reads the answers; until then this process is free to
+        evaluate the next batch while the shared store applies this one.
+        """
+        if batch.calls and batch.pending is None and isinstance(self.shared, PipelinedCounterStore):
+            batch.pending = self.shared.send_batches(batch.calls)
 
     def next_event(self) -> None:
         """The calls from here on belong to the next event of the batch."""
@@ -147,15 +193,21 @@ class SpeculativeCounters:
             raise RuntimeError("next_event() is only meaningful inside batch()")
         self._batch.starts.append(len(self._batch.calls))
 
-    def settle(self) -> list[int]:
+    def settle(self, batch: SpeculativeBatch | None = None) -> list[int]:
         """Apply the batch's calls to the shared store; the events answered wrongly.
 
-        Safe to call again after a failure: the adds are idempotent.
+        ``batch``: a batch from ``close_batch`` (default: the one ``batch()`` records).
+        Safe to call again after a failure: the adds are idempotent, so a batch whose
+        answers were lost on the way is simply sent again.
         """
-        batch = self._batch
+        batch = batch or self._batch
         if batch is None:
             raise RuntimeError("settle() is only meaningful inside batch()")
-        truth = self.shared.add_batches(batch.calls) if batch.calls else []
+        pending, batch.pending = batch.pending, None
+        if pending is not None:
+            truth = pending()
+        else:
+            truth = self.shared.add_batches(batch.calls) if batch.calls else []
         batch.truth = truth
         ends = [*batch.starts[1:], len(batch.calls)]
         return [
@@ -164,10 +216,20 @@ class SpeculativeCounters:
             if truth[start:end] != batch.guesses[start:end]
         ]
 
+    def abandon(self, batch: SpeculativeBatch) -> None:
+        """Forget a batch that will not be settled, reading any answers still on the way."""
+        pending, batch.pending = batch.pending, None
+        if pending is not None:
+            try:
+                pending()
+            except Exception:
+                # The answers are not wanted, and the adds are idempotent: resent later.
+                return
+
     @contextmanager
-    def replay(self, event: int) -> Iterator[None]:
+    def replay(self, event: int, batch: SpeculativeBatch | None = None) -> Iterator[None]:
         """Answer event ``event``'s calls with the counts ``settle()`` got back."""
-        batch = self._batch
+        batch = batch or self._batch
         if batch is None or batch.truth is None:
             raise RuntimeError("replay() needs a settled batch")
         start = batch.starts[event]

@@ -13,13 +13,17 @@ connection, one write and one read, without redis-py's pipeline object (which al
 ``SCRIPT EXISTS`` before every pipeline: a second round trip). An add is idempotent
 (the same member at the same time changes nothing), so a batch can be resent whole after
 ``NOSCRIPT`` or a dropped connection.
+
+``send_batches`` writes a batch's calls and hands back a function that reads the
+answers, so the worker evaluates its next batch while Redis runs this one's scripts
+(about 10 us of Redis time per add, a third of the worker's time per event when waited for).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redis import Redis
@@ -62,15 +66,39 @@ class RedisCounters:
 
     def add_batches(self, calls: Sequence[CounterCall]) -> list[list[int]]:
         """Every call's ``add_many`` in one round trip (the worker's batch of events)."""
-        packed = [self._commands(call.adds, call.at, call.window_s) for call in calls]
-        total = sum(len(call.adds) for call in calls)
-        counts = self._run(b"".join(packed), total) if total else []
-        out: list[list[int]] = []
-        i = 0
-        for call in calls:
-            out.append(counts[i : i + len(call.adds)])
-            i += len(call.adds)
-        return out
+        packed, total = self._packed(calls)
+        return _split(calls, self._run(packed, total) if total else [])
+
+    def send_batches(self, calls: Sequence[CounterCall]) -> Callable[[], list[list[int]]]:
+        """``add_batches`` in two halves: the calls are written now, the function reads the
+        answers (resending the batch whole if the connection or the script cache was lost)."""
+        packed, total = self._packed(calls)
+        if not total:
+            return lambda: _split(calls, [])
+        pool = self._client.connection_pool
+        conn = pool.get_connection()
+        try:
+            conn.send_packed_command([packed])
+        except BaseException:
+            conn.disconnect()
+            pool.release(conn)
+            # Nothing was sent on a healthy connection: the answers come from a fresh send.
+            return lambda: self.add_batches(calls)
+
+        def receive() -> list[list[int]]:
+            try:
+                answers = _read(conn, total)
+            except (RedisConnectionError, RedisTimeoutError):
+                answers = self._send(packed, total)
+            finally:
+                pool.release(conn)
+            return _split(calls, self._checked(answers, packed, total))
+
+        return receive
+
+    def _packed(self, calls: Sequence[CounterCall]) -> tuple[bytes, int]:
+        packed = b"".join(self._commands(call.adds, call.at, call.window_s) for call in calls)
+        return packed, sum(len(call.adds) for call in calls)
 
     def _commands(self, adds: Sequence[tuple[str, str]], at: float, window_s: float) -> bytes:
         """The ``EVALSHA`` of each add in the wire format (RESP), ready to send.
@@ -92,6 +120,10 @@ class RedisCounters:
         except (RedisConnectionError, RedisTimeoutError):
             # A stale pooled connection (Redis restarted): one more try on a fresh one.
             answers = self._send(packed, replies)
+        return self._checked(answers, packed, replies)
+
+    def _checked(self, answers: list[Any], packed: bytes, replies: int) -> list[int]:
+        """The counts, once the script is loaded; any other error reply is raised."""
         if any(isinstance(a, NoScriptError) for a in answers):
             # Redis restarted or its script cache was flushed: load once, resend whole.
             self._client.script_load(_ADD)
@@ -107,19 +139,38 @@ class RedisCounters:
         conn = pool.get_connection()
         try:
             conn.send_packed_command([packed])
-            answers: list[Any] = []
-            for _ in range(replies):
-                try:
-                    answers.append(conn.read_response())
-                except ResponseError as exc:
-                    answers.append(exc)
-            return answers
-        except BaseException:
-            # Replies may be left unread on the socket: never hand this connection out again.
-            conn.disconnect()
-            raise
+            return _read(conn, replies)
         finally:
             pool.release(conn)
+
+
+def _read(conn: Any, replies: int) -> list[Any]:
+    """``replies`` answers from ``conn``; error replies come back as values.
+
+    On a failure the connection is dropped: replies may be left unread on its socket,
+    so it must never be handed out again.
+    """
+    try:
+        answers: list[Any] = []
+        for _ in range(replies):
+            try:
+                answers.append(conn.read_response())
+            except ResponseError as exc:
+                answers.append(exc)
+        return answers
+    except BaseException:
+        conn.disconnect()
+        raise
+
+
+def _split(calls: Sequence[CounterCall], counts: list[int]) -> list[list[int]]:
+    """The flat answers cut back into one list per call."""
+    out: list[list[int]] = []
+    i = 0
+    for call in calls:
+        out.append(counts[i : i + len(call.adds)])
+        i += len(call.adds)
+    return out
 
 
 def _bulk(value: bytes) -> bytes:

@@ -13,10 +13,11 @@ At-least-once in, one verdict per event out:
   carrying the event id (actions their own ``id``), so consumers upsert by id;
 * bad input goes to the dead-letter topic with its reason and never blocks the
   partition; transient failures (store busy, broker down) retry with backoff;
-* with shared velocity counters (Redis) a batch makes one counter round trip, not one
-  per event: ``trustwatch.counters.SpeculativeCounters`` answers from this worker's
-  mirror, then checks every answer against Redis and evaluates again any event whose
-  counts another worker had changed, so each verdict is the one event-by-event adds give.
+* with shared velocity counters (Redis) a batch makes one counter round trip per chunk
+  of events, not one per event, and does not wait for it: ``trustwatch.counters.
+  SpeculativeCounters`` answers from this worker's mirror, then checks every answer
+  against Redis and evaluates again any event whose counts another worker had
+  changed, so each verdict is the one event-by-event adds give.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from trustwatch.counters import BatchCounterStore, SpeculativeCounters
+from trustwatch.counters import BatchCounterStore, SpeculativeBatch, SpeculativeCounters
 from trustwatch.enforcement import EnforcementAction, actions_for
 from trustwatch.engine import Engine
 from trustwatch.errors import InvalidEventError, TrustwatchError
@@ -76,10 +77,21 @@ class ShutdownAbandonedError(TrustwatchError):
 @dataclass(frozen=True)
 class WorkerConfig:
     batch_size: int = 500
+    # Events per shared-counter round trip; each one overlaps the next chunk's evaluation.
+    counter_chunk: int = 100
     poll_timeout_s: float = 0.2
     backoff_initial_s: float = 0.05
     backoff_max_s: float = 5.0
     shutdown_grace_s: float = 15.0
+
+
+@dataclass
+class _Chunk:
+    """Part of a batch decided with guessed counts, until its counter calls are settled."""
+
+    records: Sequence[Record]
+    outcomes: list[_Outcome]
+    counters: SpeculativeBatch
 
 
 @dataclass
@@ -200,34 +212,69 @@ class Worker:
             metrics.PRODUCED.labels(topic).inc(n)
 
     def _decide_batch(self, records: Sequence[Record], stop: threading.Event) -> list[_Outcome]:
-        """Every record's outcome; with shared counters, one counter round trip for the batch.
+        """Every record's outcome; with shared counters, no waiting on their round trips.
 
-        The batch is evaluated against the local mirror of ``SpeculativeCounters``, its
-        counter calls are then applied to the shared store at once, and an event whose
-        counts turn out different is evaluated again with the shared store's counts.
+        The batch is evaluated in chunks against the local mirror of
+        ``SpeculativeCounters``. Each chunk's counter calls are sent to the shared store
+        at once and their answers read only after the next chunk has been evaluated, so
+        the shared store works through them meanwhile (in Redis about 10 us per add, a
+        tenth of the worker's time per event when waited for); only the last chunk's
+        round trip is waited for. An event whose counts turn out different is evaluated
+        again with the shared store's counts. A chunk is sent only after the previous
+        one's answers are read, so the shared store applies the adds in order.
         """
         counters = self._speculative_counters()
         if counters is None:
             return [self._decide(rec, stop) for rec in records]
-        with counters.batch():
+        size = max(self.config.counter_chunk, 1)
+        chunks: list[_Chunk] = []
+        pending: _Chunk | None = None
+        try:
+            for i in range(0, len(records), size):
+                chunk = self._guess(records[i : i + size], stop, counters)
+                if pending is not None:
+                    self._settle(pending, stop, counters)
+                pending = chunk
+                chunks.append(chunk)
+                counters.send(chunk.counters)
+            if pending is not None:
+                last, pending = pending, None
+                self._settle(last, stop, counters)
+        finally:
+            if pending is not None:
+                counters.abandon(pending.counters)
+        return [outcome for chunk in chunks for outcome in chunk.outcomes]
+
+    def _guess(
+        self, records: Sequence[Record], stop: threading.Event, counters: SpeculativeCounters
+    ) -> _Chunk:
+        """The records' outcomes with the counts answered from the local mirror."""
+        batch = counters.open_batch()
+        try:
             outcomes: list[_Outcome] = []
             for rec in records:
                 counters.next_event()
                 outcomes.append(self._decide(rec, stop))
-            try:
-                wrong = self._retry("counters", counters.settle, stop)
-            except ShutdownAbandonedError:
-                raise
-            except Exception as exc:
-                log.warning("batched counter update failed (%s); evaluating one by one", exc)
-            else:
-                for i in wrong:
-                    with counters.replay(i):
-                        outcomes[i] = self._decide(records[i], stop)
-                metrics.COUNTER_REPLAYS.inc(len(wrong))
-                return outcomes
-        # Outside the batch every counter call goes to the shared store, as without batching.
-        return [self._decide(rec, stop) for rec in records]
+        finally:
+            counters.close_batch()
+        return _Chunk(records, outcomes, batch)
+
+    def _settle(self, chunk: _Chunk, stop: threading.Event, counters: SpeculativeCounters) -> None:
+        """Check a chunk's counts against the shared store; evaluate again any event whose
+        counts another worker had changed, with the shared store's counts."""
+        try:
+            wrong = self._retry("counters", partial(counters.settle, chunk.counters), stop)
+        except ShutdownAbandonedError:
+            raise
+        except Exception as exc:
+            log.warning("batched counter update failed (%s); evaluating one by one", exc)
+            # No batch is open now, so every counter call goes to the shared store.
+            chunk.outcomes = [self._decide(rec, stop) for rec in chunk.records]
+            return
+        for i in wrong:
+            with counters.replay(i, chunk.counters):
+                chunk.outcomes[i] = self._decide(chunk.records[i], stop)
+        metrics.COUNTER_REPLAYS.inc(len(wrong))
 
     def _speculative_counters(self) -> SpeculativeCounters | None:
         """The engine's counters, wrapped for batching when they are a shared store."""

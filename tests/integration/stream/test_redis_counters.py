@@ -107,6 +107,46 @@ def test_add_batches_answers_as_one_add_many_after_another(redis_prefix) -> None
     assert shared.add_batches([]) == []
 
 
+def test_answers_read_later_are_those_of_add_batches(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    shared = RedisCounters(client, prefix)
+    local = InMemoryCounters()
+    calls = [
+        CounterCall(tuple((f"k{(t + i) % 3}", f"m{(t * i) % 5}") for i in range(t % 4)), t, 20.0)
+        for t in range(0, 60, 3)
+    ]
+    expected = [local.add_many(c.adds, c.at, c.window_s) for c in calls]
+    first = shared.send_batches(calls[:10])
+    # Sent, not yet read: Redis applies them while the worker evaluates its next chunk.
+    assert first() == expected[:10]
+    second = shared.send_batches(calls[10:])
+    assert second() == expected[10:]
+    assert shared.send_batches([])() == []
+
+
+def test_answers_read_later_survive_a_flushed_script_cache_and_count_once(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    counters = RedisCounters(client, prefix)
+    assert counters.add("k", "a", at=10.0, window_s=60) == 1
+    client.script_flush()
+    receive = counters.send_batches([CounterCall((("k", "b"), ("k", "a")), 11.0, 60.0)])
+    assert receive() == [[2, 2]]
+    assert client.zcard(f"{prefix}k") == 2
+
+
+def test_answers_read_later_survive_a_dropped_connection(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    counters = RedisCounters.from_url("redis://127.0.0.1:6379/0", prefix)
+    assert counters.add("k", "a", at=10.0, window_s=60) == 1
+    receive = counters.send_batches([CounterCall((("k", "b"),), 11.0, 60.0)])
+    # The server drops the connection the answers were to come back on.
+    (waiting,) = counters._client.connection_pool._in_use_connections
+    host, port = waiting._sock.getsockname()[:2]
+    assert client.client_kill(f"{host}:{port}")
+    assert receive() == [[2]]
+    assert counters.add("k", "c", at=12.0, window_s=60) == 3
+
+
 def _speculate(counters: SpeculativeCounters, batch: list[CounterCall]) -> list[list[int]]:
     """Each call as one event of a batch; the answers the events end up with."""
     with counters.batch():

@@ -4,7 +4,7 @@ adding event by event (``trustwatch.counters.SpeculativeCounters`` in the worker
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from trustwatch.engine import Engine
 from trustwatch.events import parse_event
 from trustwatch.store.interface import InMemoryVerdictStore
 from trustwatch.stream.bus import MemoryBus, Record, Topics
-from trustwatch.stream.worker import Worker
+from trustwatch.stream.worker import Worker, WorkerConfig
 
 TOPICS = Topics.with_prefix("bc")
 
@@ -71,6 +71,25 @@ class SharedTwin(InMemoryCounters):
         return [InMemoryCounters.add_many(self, c.adds, c.at, c.window_s) for c in calls]
 
 
+class PipelinedTwin(SharedTwin):
+    """A shared store that, like Redis, takes a batch now and gives its answers later."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unread = 0
+
+    def send_batches(self, calls: Sequence[CounterCall]) -> Callable[[], list[list[int]]]:
+        assert self.unread == 0, "a batch was sent before the previous one's answers were read"
+        answers = self.add_batches(calls)  # applied when sent, as Redis does
+        self.unread += 1
+
+        def receive() -> list[list[int]]:
+            self.unread -= 1
+            return answers
+
+        return receive
+
+
 @pytest.fixture
 def velocity_pack(tmp_path: Path) -> Path:
     root = tmp_path / "velocity_pack"
@@ -116,10 +135,12 @@ def _records(events: list[dict[str, Any]]) -> list[Record]:
     ]
 
 
-def _worker(pack: Path, counters: Any) -> tuple[Worker, MemoryBus]:
+def _worker(pack: Path, counters: Any, chunk: int = 100) -> tuple[Worker, MemoryBus]:
     bus = MemoryBus(TOPICS, partitions=1)
     engine = Engine.from_path(pack, counters=counters)
-    return Worker(engine, InMemoryVerdictStore(), bus.consumer("g", [TOPICS.events]), TOPICS), bus
+    consumer = bus.consumer("g", [TOPICS.events])
+    config = WorkerConfig(counter_chunk=chunk)
+    return Worker(engine, InMemoryVerdictStore(), consumer, TOPICS, config), bus
 
 
 def _verdicts(bus: MemoryBus) -> dict[str, dict[str, Any]]:
@@ -166,6 +187,35 @@ def test_counts_another_worker_added_are_seen_by_evaluating_again(velocity_pack)
     shared = SharedTwin()
     a, bus_a = _worker(velocity_pack, shared)
     b, bus_b = _worker(velocity_pack, shared)
+    mine = [e for e in events if int(e["actor"]["id"][2:]) % 2 == 0]
+    theirs = [e for e in events if int(e["actor"]["id"][2:]) % 2 == 1]
+    before = _replays()
+    order: list[dict[str, Any]] = []
+    for i in range(0, 60, 15):
+        a.process(_records(mine[i : i + 15]))
+        b.process(_records(theirs[i : i + 15]))
+        order += mine[i : i + 15] + theirs[i : i + 15]
+    assert _replays() > before
+    assert {**_verdicts(bus_a), **_verdicts(bus_b)} == _one_by_one(velocity_pack, order)
+
+
+def test_chunks_read_their_answers_after_the_next_chunk_and_decide_as_event_by_event(
+    velocity_pack,
+) -> None:
+    events = _events(60)
+    shared = PipelinedTwin()
+    worker, bus = _worker(velocity_pack, shared, chunk=8)
+    worker.process(_records(events))
+    assert shared.round_trips == 8  # one per chunk of 8, for the 60 events of one batch
+    assert shared.unread == 0
+    assert _verdicts(bus) == _one_by_one(velocity_pack, events)
+
+
+def test_chunked_workers_see_counts_another_worker_added(velocity_pack) -> None:
+    events = _events(120)
+    shared = PipelinedTwin()
+    a, bus_a = _worker(velocity_pack, shared, chunk=4)
+    b, bus_b = _worker(velocity_pack, shared, chunk=4)
     mine = [e for e in events if int(e["actor"]["id"][2:]) % 2 == 0]
     theirs = [e for e in events if int(e["actor"]["id"][2:]) % 2 == 1]
     before = _replays()
