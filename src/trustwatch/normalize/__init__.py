@@ -61,11 +61,9 @@ VIEW_NAMES = ("base", "skeleton", "joined", "leet", "leet_alt", "spelled")
 class Normalized:
     original: str
     views: tuple[View, ...]
-    # The most folded view, chosen once: several detectors read it per event.
-    _folded: View = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_folded", self._most_folded())
+    # The most folded view when ``normalize`` already knows it (several detectors read it
+    # per event); None: looked up on each read.
+    known_folded: View | None = field(default=None, repr=False, compare=False)
 
     @property
     def base(self) -> View:
@@ -80,17 +78,18 @@ class Normalized:
     @property
     def folded(self) -> View:
         """The most folded of base/skeleton/joined/leet: what look-alike matching reads."""
-        return self._folded
+        known = self.known_folded
+        return known if known is not None else most_folded(self.views)
 
-    def _most_folded(self) -> View:
-        views = self.views
-        if len(views) == 1:  # most texts: nothing to fold
-            return views[0]
+
+def most_folded(views: tuple[View, ...]) -> View:
+    """The first of leet, leet_alt, joined, skeleton among ``views``, else base."""
+    if len(views) > 1:
         for name in ("leet", "leet_alt", "joined", "skeleton"):
-            found = self.view(name)
-            if found is not None:
-                return found
-        return self.views[0]
+            for v in views:
+                if v.name == name:
+                    return v
+    return views[0]
 
 
 def normalize(text: str) -> Normalized:
@@ -117,7 +116,8 @@ def normalize(text: str) -> Normalized:
     spelled = spelled_view(base)
     if spelled is not None and spelled.text not in texts:
         views.append(spelled)
-    return Normalized(text, tuple(views))
+    final = tuple(views)
+    return Normalized(text, final, most_folded(final))
 
 
 def fold(text: str) -> str:

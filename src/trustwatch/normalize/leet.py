@@ -84,6 +84,8 @@ _SHAPE = str.maketrans(
     }
 )
 _SHAPE_HITS = ("a#", "#a", "!a", "!#", "#.a")
+# The chars _SHAPE reads as "#" or "!".
+_LEET_OR_BANG = re.compile(r"[013457$@|!]")
 # What a leet char next to a "1" reads as, to judge the "1" by its neighbour.
 _READS_AS = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "!": "i", "$": "s"}
 _LEET_SECOND = frozenset("03457$!|1")
@@ -246,7 +248,10 @@ def leet_views(src: View) -> list[View]:
     changes.
     """
     text = src.text
-    # Fast exit: no leet char touches a letter ("7.me" aside, which has a dot).
+    # Fast exits: no leet char or "!" at all (most texts: one class scan), or none touches
+    # a letter ("7.me" aside, which has a dot). Every shape hit holds a "#" or a "!".
+    if _LEET_OR_BANG.search(text) is None:
+        return []
     shape = text.translate(_SHAPE)
     if not any(pair in shape for pair in _SHAPE_HITS):
         return []
