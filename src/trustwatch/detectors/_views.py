@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import ahocorasick
 
@@ -12,26 +12,14 @@ from trustwatch.lexicon.merged import MERGED
 from trustwatch.normalize import View
 
 
-def distinct_views(item: Item, field_name: str) -> list[View]:
-    """The field's views, skipping any whose text repeats an earlier one (most do).
-
-    Made once per item and field (several detectors ask); treat the list as read-only."""
-    key = (_VIEWS, field_name)
-    out: list[View] | None = item.memo.get(key)
-    if out is None:
-        seen: set[str] = set()
-        out = item.memo[key] = []
-        for view in item.normalized(field_name).views:
-            if view.text not in seen:
-                seen.add(view.text)
-                out.append(view)
-    return out
+def distinct_views(item: Item, field_name: str) -> tuple[View, ...]:
+    """The field's views, each text once: ``normalize`` keeps a view only when its text
+    differs from every view before it (a property its tests check), so the views are
+    distinct already and need no second pass. Several detectors ask, per field."""
+    return item.normalized(field_name).views
 
 
-_VIEWS = "distinct_views"
-
-
-def matches(views: list[View], rx: re.Pattern[str]) -> Iterator[tuple[View, re.Match[str]]]:
+def matches(views: Sequence[View], rx: re.Pattern[str]) -> Iterator[tuple[View, re.Match[str]]]:
     """Every match of ``rx`` in every view."""
     for view in views:
         for m in rx.finditer(view.text):
@@ -76,7 +64,7 @@ class AnchorGroups:
         self._automaton.make_automaton()
         self._merged = MERGED.register(self._owners)
 
-    def found(self, views: list[View]) -> frozenset[str]:
+    def found(self, views: Sequence[View]) -> frozenset[str]:
         hit: set[str] = set()
         for view in views:
             for _, names in self._automaton.iter(view.text):

@@ -77,13 +77,18 @@ class ProhibitedItems(Detector):
         self.p = params
         self._lexicon = _lexicon()
         self._categories = frozenset(params.categories) if params.categories else None
+        self._fields = tuple(params.fields) if params.fields is not None else None
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
-        fields = tuple(self.p.fields) if self.p.fields is not None else None
-        per_item: dict[tuple[str, ...] | None, list[Hit]] = item.memo.setdefault(_SCANS, {})
+        fields = self._fields
+        per_item: dict[tuple[str, ...] | None, list[Hit]] | None = item.memo.get(_SCANS)
+        if per_item is None:
+            per_item = item.memo[_SCANS] = {}
         every = per_item.get(fields)
         if every is None:
             every = per_item[fields] = self._lexicon.search_item(item, fields)
+        if not every:
+            return []
         wanted = self._categories
         hits = every if wanted is None else [h for h in every if h.category in wanted]
         if not hits:

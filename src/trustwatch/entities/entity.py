@@ -65,7 +65,9 @@ class Scan:
     ) -> None:
         self.original = normalized.original
         if view is None:
-            view = normalized.view("spelled") or normalized.base
+            views = normalized.views
+            # "spelled", when there, is the last view (most texts have only "base").
+            view = views[-1] if len(views) > 1 and views[-1].name == "spelled" else views[0]
         self.view = view
         self.text = view.text
         self.has_digit = has_digit(self.text)
