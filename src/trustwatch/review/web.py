@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 STATIC_FILES = frozenset({"console.css", "console.js"})
 SESSION_COOKIE = "tw_session"
 LOGIN_CSRF_COOKIE = "tw_login_csrf"
+_PUBLISH_EVERY_S = 1.0
 
 
 def _age(seconds: float) -> str:
@@ -107,11 +108,18 @@ class CaseSync:
         return linked
 
     def _run(self) -> None:
+        # The outbox is published as each decision is made; this is the retry path (a bus
+        # that was down), so once a second is enough: each look at the outbox is a
+        # transaction, ~0.7 ms of CPU taken from the requests served meanwhile.
+        every = max(1, round(_PUBLISH_EVERY_S / self.interval_s))
+        ticks = 0
         while not self._stop.wait(self.interval_s):
+            ticks += 1
             try:
                 with self._lock:
                     self._sync()
-                self.service.publish_pending()
+                if ticks % every == 0:
+                    self.service.publish_pending()
             except Exception:
                 # A busy or briefly unreachable database must not end the loop.
                 _log.warning("review case sync failed; retrying", exc_info=True)
