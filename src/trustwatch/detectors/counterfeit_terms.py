@@ -14,11 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from trustwatch.detectors import _brands
 from trustwatch.detectors.base import Context, Detector, Item, Signal, Span, register
+from trustwatch.entities.entity import has_digit
 from trustwatch.lexicon import Hit
 
-_QUANTITY = re.compile(r"(?<!\w)(\d{2,5})\s*(?:pcs|pieces|units|pairs|pc)(?!\w)")
+# "(?<!\w)(\d{2,5})…", digit-first: the check that no word char comes before the number
+# sits after its first digit, so the regex engine scans for a digit (twice as fast).
+_QUANTITY = re.compile(r"(\d(?<!\w\d)\d{1,4})\s*(?:pcs|pieces|units|pairs|pc)(?!\w)")
 # Casefolding never makes a digit (checked over every code point in the tests), so a field
-# without one has no quantity to find and needs no casefolded copy.
+# without one has no quantity to find and needs no casefolded copy. In ASCII text the only
+# digits are 0-9, which ten substring tests find faster than a scan for any Unicode digit.
 _DIGIT = re.compile(r"\d")
 
 
@@ -65,7 +69,7 @@ class CounterfeitTerms(Detector):
         quantities = [
             (f, m)
             for f, text in item.fields.items()
-            if _DIGIT.search(text)
+            if (has_digit(text) if text.isascii() else _DIGIT.search(text))
             for m in _QUANTITY.finditer(text.casefold())
         ]
         if not replica and not wholesale and not quantities:

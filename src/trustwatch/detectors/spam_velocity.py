@@ -50,23 +50,9 @@ def content_words(text: str) -> list[str]:
     return [w for w in words if w not in _STOP]
 
 
-# crc32 per word, remembered: chat vocabulary repeats from message to message.
-_HASHES: dict[str, int] = {}
-_HASHES_MAX = 50_000
-
-
 def word_hashes(words: list[str]) -> list[int]:
     """A stable 32-bit hash of each distinct word (the same in every process)."""
-    known = _HASHES
-    out: list[int] = []
-    for w in set(words):
-        h = known.get(w)
-        if h is None:
-            if len(known) >= _HASHES_MAX:
-                known.clear()
-            h = known[w] = zlib.crc32(w.encode())
-        out.append(h)
-    return out
+    return [zlib.crc32(w.encode()) for w in set(words)]
 
 
 @lru_cache(maxsize=64)
