@@ -9,7 +9,15 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trustwatch.ml.features import ANALYZERS, GramIndex, SparseBlock, model_text, url_pair
+from trustwatch.ml.features import (
+    _MULT,
+    ANALYZERS,
+    GramIndex,
+    SparseBlock,
+    _Table,
+    model_text,
+    url_pair,
+)
 
 TEXTS = [
     "WIN a free prize now, call 09061701461 to claim",
@@ -112,3 +120,23 @@ def test_spelled_blocks_read_the_spelled_view_and_share_the_folded_features() ->
         # One char feature set when the text has no spelled view, two when it has one.
         char_keys = [k for k in cache if k[0] == "char"]
         assert len(char_keys) == (2 if pair[2] else 1), text
+
+
+def test_table_finds_every_gram_of_an_overflowing_bucket_and_no_other() -> None:
+    """Twenty grams with one home bucket (eight slots): seven stay, the rest go to the
+    stash behind the bucket's flag, and a lookup still finds each one with its own id."""
+    rng = np.random.default_rng(11)
+    candidates = rng.integers(1, 1 << 60, size=200_000, dtype=np.uint64)
+    filler = candidates[:44]
+    probe = _Table.build(filler, np.arange(44))
+    home = (candidates * _MULT) >> probe.shift
+    crowd = candidates[home == home[0]][:20]
+    assert len(crowd) == 20
+    codes = np.unique(np.concatenate([filler, crowd]))
+    ids = rng.permutation(len(codes))
+    table = _Table.build(codes, ids)
+    assert table.shift == probe.shift and table.stash_codes.size >= 13
+    absent = np.setdiff1d(candidates[200:400], codes)
+    query = np.concatenate([codes, absent])
+    where, got = table.find(query)
+    assert sorted(zip(where.tolist(), got.tolist(), strict=True)) == list(enumerate(ids.tolist()))
