@@ -12,6 +12,13 @@ ended and takes everything that came meanwhile; a writer that was idle that long
 at once. The hand-over costs a request a deque append, and a wake-up only when the writer
 is idle: under steady load no request wakes it (each wake-up is a pair of context
 switches on a busy core).
+
+Other writes to the same store from this process (the review console's case opener) can
+run here too (``call``): between two group commits, in the pause before the next one,
+so they never hold SQLite's write lock while a commit waits for it. Taken from a thread
+of their own, such a write held the lock for as long as that thread waited for the
+interpreter (it shares the GIL with the event loop), and every answer waiting on the next
+group commit waited with it.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from trustwatch.engine import Engine
 from trustwatch.observability import STORE_BATCH, STORE_COMMIT_SECONDS, STORE_QUEUE
@@ -32,12 +40,35 @@ from trustwatch.verdicts import Verdict
 log = logging.getLogger(__name__)
 
 _QUEUE_MAX = 50_000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class _Job:
     item: Recorded
     future: asyncio.Future[bool] | None = None
+
+
+@dataclass
+class _Call(Generic[T]):
+    """A function to run on the writer thread; whoever claims it first runs it."""
+
+    fn: Callable[[], T]
+    done: threading.Event = field(default_factory=threading.Event)
+    result: T | None = None
+    error: BaseException | None = None
+    _claim: threading.Lock = field(default_factory=threading.Lock)
+
+    def run(self) -> None:
+        """Run ``fn`` unless it was claimed already (by the writer or the caller)."""
+        if not self._claim.acquire(blocking=False):
+            return
+        try:
+            self.result = self.fn()
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self.done.set()
 
 
 class WriterFullError(Exception):
@@ -54,6 +85,7 @@ class VerdictWriter:
         self.shadow_engines: tuple[Engine, ...] = ()
         # deque appends and pops are atomic, so submitters take no lock.
         self._jobs: deque[_Job] = deque()
+        self._calls: deque[_Call[Any]] = deque()
         self._wake = threading.Event()
         self._idle = False
         self._stopping = False
@@ -82,6 +114,27 @@ class VerdictWriter:
         if self._idle:
             self._wake.set()
 
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` (a write to the store) on the writer thread between group commits,
+        wait for it and return its result or raise its error.
+
+        Runs ``fn`` in the calling thread when the writer is not running (or stops before
+        taking it), so a caller never waits on a writer that is gone.
+        """
+        thread = self._thread
+        if thread is None or self._stopping or threading.current_thread() is thread:
+            return fn()
+        task: _Call[T] = _Call(fn)
+        self._calls.append(task)
+        if self._idle:
+            self._wake.set()
+        while not task.done.wait(0.5):
+            if self._thread is not thread or not thread.is_alive():
+                task.run()  # the writer stopped without taking it
+        if task.error is not None:
+            raise task.error
+        return task.result  # type: ignore[return-value]
+
     async def commit(self, item: Recorded) -> bool:
         """Queue ``item`` and wait for its commit; True if new, False if already stored."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -91,14 +144,16 @@ class VerdictWriter:
     def _run(self) -> None:
         last_end = float("-inf")
         while True:
-            if not self._jobs and not self._stopping:
+            if not self._jobs and not self._calls and not self._stopping:
                 self._idle = True
                 # Checked again after raising the flag: a job submitted just before it was
                 # raised did not signal, and must not wait for the next one.
-                if not self._jobs and not self._stopping:
+                if not self._jobs and not self._calls and not self._stopping:
                     self._wake.wait()
                 self._wake.clear()
                 self._idle = False
+            # Other writes go in the pause after a commit, which the group waits out anyway.
+            self._run_calls()
             # At least ``batch_wait`` between one commit's end and the next one's start: a
             # writer idle for that long commits at once (no added latency at low rates); a
             # busy one lets the group fill, and the slower commits get the larger the groups.
@@ -112,7 +167,12 @@ class VerdictWriter:
                 self._shadow([j.item for j in jobs])
                 last_end = time.monotonic()
             if self._stopping and not self._jobs:
+                self._run_calls()
                 return
+
+    def _run_calls(self) -> None:
+        while self._calls:
+            self._calls.popleft().run()
 
     def _take(self) -> list[_Job]:
         jobs: list[_Job] = []

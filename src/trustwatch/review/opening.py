@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -59,6 +60,13 @@ _CHUNK_PAUSE_S = 0.002
 _KEYS_PER_READ = 300
 
 
+T = TypeVar("T")
+
+
+def _run_here(fn: Callable[[], T]) -> T:
+    return fn()
+
+
 @dataclass(frozen=True)
 class _Handled:
     """Verdicts this opener has turned into cases: the ``count`` stored with ``created_at``
@@ -92,6 +100,10 @@ class CaseOpener:
         self._severities = severities
         self.clock = clock
         self._handled: _Handled | None = None
+        # Where the link transactions run: here, or handed to the thread that owns the
+        # process's writes (``VerdictWriter.call``, which ``serve`` wires in) so they go
+        # between its group commits instead of holding the write lock while one waits.
+        self.write_via: Callable[[Callable[[], Any]], Any] = _run_here
 
     @property
     def severities(self) -> Mapping[str, int]:
@@ -130,7 +142,7 @@ class CaseOpener:
         while True:
             for attempt in range(3):
                 try:
-                    count, pending = self._link_chunk(pending, newest)
+                    count, pending = self.write_via(partial(self._link_chunk, pending, newest))
                     break
                 except IntegrityError:
                     if attempt == 2:

@@ -485,6 +485,8 @@ def mount(app: FastAPI, trust: TrustService) -> None:
         severities=lambda: severities_of(trust.live.engine.pack),
         bus=trust.open_bus,
     )
+    # Case links are written by the API's verdict writer, between its group commits.
+    service.opener.write_via = trust.writer.call
     # Per-detector time of the engine serving this process, for the dashboard.
     service.detector_stats = lambda: (
         dict(trust.live.engine.detector_calls),

@@ -103,3 +103,47 @@ def test_a_commit_waits_for_an_idle_writer_to_wake(tmp_path: Path) -> None:
         writer.stop()
     assert store.count_verdicts() == 5
     store.close()
+
+
+def test_calls_run_on_the_writer_thread_between_commits_and_return_or_raise(
+    tmp_path: Path,
+) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'w.db'}")
+    writer = VerdictWriter(store, batch_max=4, batch_wait_ms=0.5)
+    ran_on: list[str] = []
+
+    def stored_now() -> int:
+        ran_on.append(threading.current_thread().name)
+        return store.count_verdicts()
+
+    def fails() -> None:
+        raise ValueError("no")
+
+    writer.start()
+    try:
+        for i in range(30):
+            writer.submit(_item(f"evt_c{i}"))
+        counts = [writer.call(stored_now) for _ in range(5)]
+        try:
+            writer.call(fails)
+            raised = False
+        except ValueError:
+            raised = True
+    finally:
+        writer.stop()
+    assert ran_on == ["verdict-writer"] * 5
+    assert counts == sorted(counts) and all(0 <= c <= 30 for c in counts)
+    assert raised
+    assert store.count_verdicts() == 30
+    store.close()
+
+
+def test_a_call_without_a_running_writer_runs_in_the_callers_thread(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'w.db'}")
+    writer = VerdictWriter(store)
+    here = threading.current_thread().name
+    assert writer.call(lambda: threading.current_thread().name) == here
+    writer.start()
+    writer.stop()
+    assert writer.call(lambda: threading.current_thread().name) == here
+    store.close()

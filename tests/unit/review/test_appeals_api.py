@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from trustwatch.api.app import create_app
 from trustwatch.review.domain import DecisionInput, Outcome, Role
@@ -72,3 +74,26 @@ def test_an_appeal_needs_the_ingest_scope_and_a_decided_case(app: Any) -> None:
     missing = client.post("/v1/appeals", json=body, headers=_key(app, "ingest"))
     assert missing.status_code == 404
     assert "no decided case holds event 'evt_none'" in missing.json()["detail"]
+
+
+def test_in_the_served_app_case_links_are_written_by_the_verdict_writer(app: Any) -> None:
+    """Between its group commits, so no link transaction holds the lock a commit waits on."""
+    client = TestClient(app)
+    headers = _key(app, "check")
+    writes: list[str] = []
+
+    def on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("tw_write"):
+            writes.append(threading.current_thread().name)
+
+    event.listen(app.state.service.store.engine, "begin", on_begin)
+    assert client.post("/v1/check", json=EVENT, headers=headers).json()["action"] == "hold"
+    review = app.state.review
+    review.sync_cases()  # the background sync may have linked it already
+    review.create_user(None, "mo", Role.MODERATOR, PASSWORD)
+    event.remove(app.state.service.store.engine, "begin", on_begin)
+    mo = review.authenticate("mo", PASSWORD)
+    assert [c.entity.id for c in review.queue(mo)] == ["u_1"]
+    # The verdict's group commit and the case's links; the user was created after.
+    assert writes[:2] == ["verdict-writer", "verdict-writer"]
+    assert set(writes[:-1]) == {"verdict-writer"}
