@@ -78,7 +78,7 @@ class Item:
         return [(f, e) for f in self.fields for e in self.entities(f)]
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """Per-run context: execution mode, the clock, shared stores and settings."""
 
