@@ -9,8 +9,8 @@ so spelled-out numbers and addresses still count as numbers and addresses.
 from __future__ import annotations
 
 import itertools
-import math
 import re
+import string
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trustwatch.ml.recent import Recent
 from trustwatch.normalize import Normalized, normalize
 
 WORD = re.compile(r"\w+|[^\w\s]")
@@ -46,8 +47,25 @@ def _bucket(value: float, edges: tuple[float, ...]) -> int:
     return sum(1 for e in edges if value >= e)
 
 
-def _digit_share(text: str) -> float:
-    return sum(map(str.isdigit, text)) / max(len(text), 1)
+# The ASCII characters for which str.isalpha, str.isupper and str.isdigit hold.
+_ASCII_ALPHA = string.ascii_letters.encode("ascii")
+_ASCII_UPPER = string.ascii_uppercase.encode("ascii")
+_ASCII_DIGITS = string.digits.encode("ascii")
+
+
+def _count(text: str, test: Callable[[str], bool], ascii_true: bytes) -> int:
+    """How many characters of ``text`` pass ``test`` (``str.isalpha``...).
+
+    ASCII text (nearly all) is counted in C, by deleting the bytes that pass: over ASCII
+    the test holds for exactly the bytes in ``ascii_true``.
+    """
+    if text.isascii():
+        raw = text.encode("ascii")
+        return len(raw) - len(raw.translate(None, ascii_true))
+    return sum(map(test, text))
+
+
+_SHAPE_ORDER = {"__url__": 0, "__phone__": 1, "__money__": 2, "__email__": 3}
 
 
 def shape_tokens(original: str, spelled: str = "", folded: str | None = None) -> list[str]:
@@ -59,20 +77,27 @@ def shape_tokens(original: str, spelled: str = "", folded: str | None = None) ->
     hides a number nor invents one. Capitals and length come from the original.
     """
     seen = original if folded is None else folded
+    seen_digits = _count(seen, str.isdigit, _ASCII_DIGITS)
+    spelled_digits = _count(spelled, str.isdigit, _ASCII_DIGITS)
     out: list[str] = []
-    for token, rx in (
-        ("__url__", _URL),
-        ("__phone__", _PHONE),
-        ("__money__", _MONEY),
-        ("__email__", _EMAIL),
-    ):
-        if rx.search(seen) or (spelled and rx.search(spelled)):
-            out.append(token)
-    letters = sum(map(str.isalpha, original)) or 1
-    caps = sum(map(str.isupper, original)) / letters
-    digits = max(_digit_share(seen), _digit_share(spelled))
+    # Each pattern only where it can match: a link needs a "." or ":", a phone number or a
+    # price a digit (whatever \d matches, str.isdigit holds for), an address an "@".
+    for text, text_digits in ((seen, seen_digits), (spelled, spelled_digits)):
+        if ("." in text or ":" in text) and _URL.search(text) and "__url__" not in out:
+            out.append("__url__")
+        if text_digits:
+            if _PHONE.search(text) and "__phone__" not in out:
+                out.append("__phone__")
+            if _MONEY.search(text) and "__money__" not in out:
+                out.append("__money__")
+        if "@" in text and _EMAIL.search(text) and "__email__" not in out:
+            out.append("__email__")
+    out.sort(key=_SHAPE_ORDER.__getitem__)
+    letters = _count(original, str.isalpha, _ASCII_ALPHA) or 1
+    caps = _count(original, str.isupper, _ASCII_UPPER) / letters
+    share = max(seen_digits / max(len(seen), 1), spelled_digits / max(len(spelled), 1))
     out.append(f"__caps{_bucket(caps, (0.1, 0.3, 0.6))}__")
-    out.append(f"__digits{_bucket(digits, (0.02, 0.08, 0.2))}__")
+    out.append(f"__digits{_bucket(share, (0.02, 0.08, 0.2))}__")
     out.append(f"__len{_bucket(len(original), (20, 60, 120, 200, 500))}__")
     return out
 
@@ -80,7 +105,7 @@ def shape_tokens(original: str, spelled: str = "", folded: str | None = None) ->
 def word_grams(pair: Pair) -> list[str]:
     original, folded, spelled = pair
     tokens = WORD.findall(folded)
-    grams = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+    grams = tokens + list(map(" ".join, itertools.pairwise(tokens)))
     grams.extend(shape_tokens(original, spelled, folded))
     return grams
 
@@ -264,6 +289,7 @@ class GramIndex:
         # one row per gram id.
         self._blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._matrix = np.zeros((0, 0), dtype=np.float64)
+        self.recent: Recent[np.ndarray] = Recent()
 
     @property
     def size(self) -> int:
@@ -315,14 +341,26 @@ class GramIndex:
         return _block_scores(matrix.take(ids, axis=0), tf, matrix.shape[1] // 2)
 
     def block_scores(self, pair: Pair) -> np.ndarray:
-        """Every registered block's score for one text: ``scores(*features(pair))``."""
+        """Every registered block's score for one text: ``scores(*features(pair))``.
+
+        Recent texts are remembered (``Recent``): a spam wave's repeats cost a lookup.
+        """
+        found = self.recent.get(pair)
+        if found is not None and len(found) == len(self._blocks):  # else a model since
+            return found
         table = self._table
         if table is None:
-            return self.scores(*self.features(pair))
-        codes, counts = self._packed(pair)
-        where, ids = table.find(codes)
-        matrix = self._matrix
-        return _block_scores(matrix.take(ids, axis=0), _tf(counts[where]), matrix.shape[1] // 2)
+            scores = self.scores(*self.features(pair))
+        else:
+            codes, counts = self._packed(pair)
+            where, ids = table.find(codes)
+            matrix = self._matrix
+            scores = _block_scores(
+                matrix.take(ids, axis=0), _tf(counts[where]), matrix.shape[1] // 2
+            )
+        scores.flags.writeable = False
+        self.recent.put(pair, scores)
+        return scores
 
     def _add(self, grams: Sequence[str]) -> np.ndarray:
         """Assign ids (caller holds the lock and publishes afterwards)."""
@@ -385,15 +423,12 @@ class GramIndex:
             codes, counts = self._packed(pair)
             where, ids = table.find(codes)
             return ids.astype(np.int64), _tf(counts[where])
-        get = self.ids.get
-        found: list[int] = []
-        tfs: list[float] = []
-        for gram, count in Counter(ANALYZERS[self.analyzer](pair)).items():
-            gid = get(gram)
-            if gid is not None:
-                found.append(gid)
-                tfs.append(1.0 + math.log(count))
-        return np.array(found, dtype=np.int64), np.array(tfs, dtype=np.float64)
+        grams = Counter(ANALYZERS[self.analyzer](pair))
+        m = len(grams)
+        # map() walks the dictionary in C; -1 for grams no model knows.
+        gids = np.fromiter(map(self.ids.get, grams, itertools.repeat(-1, m)), np.int64, m)
+        known = gids >= 0
+        return gids[known], _tf(np.fromiter(grams.values(), np.intp, m)[known])
 
 
 _TF = 1.0 + np.log(np.arange(1, 4097, dtype=np.float64))

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from trustwatch.ml.calibration import Calibrator
+from trustwatch.ml.recent import Recent
 
 ENCODER_FILE = "encoder.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -157,12 +158,27 @@ class FinetunedClassifier(_OnnxTextModel):
             threads=threads,
         )
         self.calibrator = Calibrator.from_dict(meta["calibrator"])
+        self.recent: Recent[float] = Recent()
 
     def logits(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         return self._run(texts, batch_size, ())
 
     def proba_many(self, texts: Sequence[str]) -> np.ndarray:
-        return self.calibrator.many(self.logits(texts))
+        """Calibrated probabilities; texts scored recently are not run again (``Recent``)."""
+        out = np.empty(len(texts), dtype=np.float64)
+        todo: list[int] = []
+        for i, text in enumerate(texts):
+            found = self.recent.get(text)
+            if found is None:
+                todo.append(i)
+            else:
+                out[i] = found
+        if todo:
+            fresh = self.calibrator.many(self.logits([texts[i] for i in todo]))
+            for i, proba in zip(todo, fresh.tolist(), strict=True):
+                out[i] = proba
+                self.recent.put(texts[i], proba)
+        return out
 
     def proba(self, text: str) -> float:
         return float(self.proba_many([text])[0])

@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trustwatch.ml import features
 from trustwatch.ml.features import (
     _MULT,
     ANALYZERS,
@@ -140,3 +141,46 @@ def test_table_finds_every_gram_of_an_overflowing_bucket_and_no_other() -> None:
     query = np.concatenate([codes, absent])
     where, got = table.find(query)
     assert sorted(zip(where.tolist(), got.tolist(), strict=True)) == list(enumerate(ids.tolist()))
+
+
+def _reference_shape_tokens(original: str, spelled: str, folded: str) -> list[str]:
+    """``shape_tokens`` as first written: every pattern searched, every character tested."""
+    out = [
+        token
+        for token, rx in (
+            ("__url__", features._URL),
+            ("__phone__", features._PHONE),
+            ("__money__", features._MONEY),
+            ("__email__", features._EMAIL),
+        )
+        if rx.search(folded) or (spelled and rx.search(spelled))
+    ]
+    letters = sum(map(str.isalpha, original)) or 1
+    caps = sum(map(str.isupper, original)) / letters
+    digits = max(sum(map(str.isdigit, t)) / max(len(t), 1) for t in (folded, spelled))
+    out.append(f"__caps{features._bucket(caps, (0.1, 0.3, 0.6))}__")
+    out.append(f"__digits{features._bucket(digits, (0.02, 0.08, 0.2))}__")
+    out.append(f"__len{features._bucket(len(original), (20, 60, 120, 200, 500))}__")
+    return out
+
+
+_SHAPES = st.text(alphabet=st.sampled_from("aZ9٣²@.:/£$ -_+wcomhtps\u00e9"), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SHAPES, _SHAPES, _SHAPES)
+def test_shape_tokens_match_the_plain_reference(original: str, spelled: str, folded: str) -> None:
+    got = features.shape_tokens(original, spelled, folded)
+    assert got == _reference_shape_tokens(original, spelled, folded)
+
+
+def test_recent_scores_are_the_scores_and_a_new_model_is_not_served_stale_ones() -> None:
+    first = _block("char", TEXTS[:3], seed=12)
+    pair = model_text(TEXTS[0])
+    index = first.index
+    before = index.recent.hits
+    score = first.score(pair)
+    assert first.score(pair) == score and index.recent.hits > before
+    second = _block("char", ["a later vocabulary"], seed=13)
+    assert math.isclose(second.score(pair), _reference(second, pair), abs_tol=1e-9)
+    assert math.isclose(first.score(pair), _reference(first, pair), abs_tol=1e-9)
