@@ -6,7 +6,8 @@ that waits (no coordinated omission). Bounded: ``rate x duration`` requests per 
 The servers (``trustwatch serve --no-worker`` on SQLite) are pinned to core 0 and the
 load generator to core 1 (``--no-pin`` to let the OS decide). They run as plain
 ``trustwatch serve`` does, review console mounted (its case opener turns flagged verdicts
-into cases every second in the same process); ``--no-console`` measures the API alone.
+into cases every 0.1 s in the same process, its link transactions run by the verdict
+writer between group commits); ``--no-console`` measures the API alone.
 Trustwatch variants: ``durable reply`` (the default: the answer waits for the group commit
 holding its verdict), ``write-behind`` (TRUSTWATCH_CHECK_WAIT_FOR_STORE=false: answered
 first, committed moments later; a crash can lose the last few milliseconds of verdicts),

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from trustwatch.review import auth, charts
 from trustwatch.review.domain import (
@@ -282,7 +283,8 @@ def console_router(
         info = session_of(request)
         form = await form_of(request, info)
         policy = str(form.get("policy") or "") or None
-        sync.now()
+        # Off the event loop: a sync is milliseconds of work that /v1/check would wait on.
+        await run_in_threadpool(sync.now)
         try:
             case_id = service.claim_next(info.reviewer, policy)
         except PermissionDeniedError as exc:
@@ -335,7 +337,7 @@ def console_router(
             return RedirectResponse(url(f"/cases/{case_id}", str(exc)), 303)
         label = decision.outcome.value.replace("_", " ")
         if form.get("next") == "claim":
-            sync.now()
+            await run_in_threadpool(sync.now)
             next_id = service.claim_next(info.reviewer, str(form.get("policy") or "") or None)
             if next_id is not None:
                 return RedirectResponse(url(f"/cases/{next_id}", f"Case #{case_id}: {label}"), 303)
