@@ -571,6 +571,12 @@ _INDEXES: dict[str, GramIndex] = {}
 _INDEXES_LOCK = threading.Lock()
 
 
+def all_indexes() -> list[GramIndex]:
+    """Every index made so far."""
+    with _INDEXES_LOCK:
+        return list(_INDEXES.values())
+
+
 def gram_index(analyzer: str) -> GramIndex:
     """The process-wide index for ``analyzer``."""
     with _INDEXES_LOCK:

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 from trustwatch.ml.linear import LinearModel
+from trustwatch.ml.recent import Recent
 from trustwatch.ml.registry import ModelEntry, Registry, root
 
 _LOCK = threading.Lock()
@@ -29,6 +30,33 @@ def load(ref: str, family: str) -> tuple[Any, ModelEntry]:
             found = (model, entry)
             _CACHE[key] = found
         return found
+
+
+def memo_counts() -> tuple[int, int]:
+    """Hits and misses of every memo of recent inputs (``Recent``) since the last reset."""
+    hits = misses = 0
+    for memo in _memos():
+        hits += memo.hits
+        misses += memo.misses
+    return hits, misses
+
+
+def forget_recent() -> None:
+    """Empty every memo and zero its counts: a benchmark that replays one stream several
+    times starts each run cold, so only repeats within the stream hit."""
+    for memo in _memos():
+        memo.clear()
+        memo.hits = memo.misses = 0
+
+
+def _memos() -> list[Recent[Any]]:
+    from trustwatch.ml.features import all_indexes
+
+    with _LOCK:
+        models = [model for model, _ in _CACHE.values()]
+    found = [index.recent for index in all_indexes()]
+    found += [m.recent for m in models if isinstance(getattr(m, "recent", None), Recent)]
+    return found
 
 
 def remap(proba: float, threshold: float | None, at: float = 0.5) -> float:
