@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from pydantic import Field
 
@@ -24,15 +23,17 @@ if TYPE_CHECKING:
 _LINKISH = re.compile(r"://|^www\.|^[\w-]+(\.[\w-]+)+(/|$)")
 
 
-# Features per item and field, shared by every text model that reads the same text.
-_GRAMS: WeakKeyDictionary[Item, dict[str, FeatureCache]] = WeakKeyDictionary()
-
-
 def _gram_cache(item: Item, field_name: str) -> FeatureCache:
-    per_item = _GRAMS.get(item)
-    if per_item is None:
-        per_item = _GRAMS[item] = {}
-    return per_item.setdefault(field_name, {})
+    """Features of one item's field, shared by every text model that reads the same text
+    (kept in the item's memo: a plain dict, where a weak-keyed one cost a weakref a call)."""
+    key = (_GRAMS, field_name)
+    found: FeatureCache | None = item.memo.get(key)
+    if found is None:
+        found = item.memo[key] = {}
+    return found
+
+
+_GRAMS = "text_model.grams"
 
 
 def _selected(item: Item, fields: list[str] | None) -> list[str]:
@@ -45,8 +46,15 @@ def _channel(item: Item) -> str:
     return str(extra.get("channel") or "chat")
 
 
-def _words_outside_links(text: str) -> int:
-    return sum(1 for w in text.split() if not _LINKISH.search(w))
+def _has_words(text: str, least: int) -> bool:
+    """Whether ``text`` holds at least ``least`` words outside links (stops once it has)."""
+    found = 0
+    for word in text.split():
+        if not _LINKISH.search(word):
+            found += 1
+            if found >= least:
+                return True
+    return False
 
 
 class TextModelParams(ModelParams):
@@ -94,7 +102,7 @@ class TextModel(LearnedDetector):
         for field_name, text in item.fields.items():
             if self.p.fields is not None and field_name not in self.p.fields:
                 continue
-            if self.p.min_words and _words_outside_links(text) < self.p.min_words:
+            if self.p.min_words and not _has_words(text, self.p.min_words):
                 continue
             if len(text) < self.p.min_chars or (
                 self.p.max_chars is not None and len(text) > self.p.max_chars

@@ -356,7 +356,7 @@ class GramIndex:
             where, ids = table.find(codes)
             matrix = self._matrix
             scores = _block_scores(
-                matrix.take(ids, axis=0), _tf(counts[where]), matrix.shape[1] // 2
+                matrix.take(ids, axis=0), _tf(counts[where], len(pair[1]) + 2), matrix.shape[1] // 2
             )
         scores.flags.writeable = False
         self.recent.put(pair, scores)
@@ -422,21 +422,24 @@ class GramIndex:
         if table is not None:
             codes, counts = self._packed(pair)
             where, ids = table.find(codes)
-            return ids.astype(np.int64), _tf(counts[where])
+            return ids.astype(np.int64), _tf(counts[where], len(pair[1]) + 2)
         grams = Counter(ANALYZERS[self.analyzer](pair))
         m = len(grams)
         # map() walks the dictionary in C; -1 for grams no model knows.
         gids = np.fromiter(map(self.ids.get, grams, itertools.repeat(-1, m)), np.int64, m)
         known = gids >= 0
-        return gids[known], _tf(np.fromiter(grams.values(), np.intp, m)[known])
+        return gids[known], _tf(np.fromiter(grams.values(), np.intp, m)[known], grams.total())
 
 
 _TF = 1.0 + np.log(np.arange(1, 4097, dtype=np.float64))
 
 
-def _tf(counts: np.ndarray) -> np.ndarray:
-    """Sublinear term frequency ``1 + ln(count)``, read from a table for common counts."""
-    if counts.size and counts.max() < len(_TF):
+def _tf(counts: np.ndarray, most: int) -> np.ndarray:
+    """Sublinear term frequency ``1 + ln(count)`` for counts of at most ``most``, read
+    from a table where that bound fits it. A char gram occurs at most once per position of
+    the text it is cut from (the pair's text, plus the two spaces ``_char_text`` adds), a
+    word gram at most once per gram cut."""
+    if most <= len(_TF):
         return _TF.take(counts - 1)
     return 1.0 + np.log(counts)
 
