@@ -48,13 +48,14 @@ _CURSOR_STEP = timedelta(seconds=10)
 # A group commit lands milliseconds after its stamp: the newest moments are always re-read.
 _RESCAN = timedelta(seconds=2)
 _SYNC_LOCK_KEY = 0x7457_7276
-# The API's group commit waits behind the opener's write lock. A chunk is written
-# set-based (one read of the open cases, one insert, one update, one insert of links),
-# so 256 links hold the lock for a few milliseconds; a backlog pauses between chunks so
-# waiting writers go first. (A wall-clock budget per chunk was tried: on a busy core it
-# measured preemption, not work, and cut chunks to one or two links each, every one a
-# transaction of its own: more lock traffic, not less.)
-_CHUNK_LINKS = 256
+# The API's group commit waits behind the opener's write lock (in ``serve`` the verdict
+# writer runs the chunk itself, so the next group commit waits just as long). A chunk is
+# written set-based (one read of the open cases, one insert, one update, one insert of
+# links): 64 links took ~3.4 ms of CPU in a catch-up, 256 ~10 ms. A steady stream needs
+# one chunk per sync; a backlog pauses between chunks so waiting writers go first. (A
+# wall-clock budget per chunk was tried: on a busy core it measured preemption, not work,
+# and cut chunks to one or two links, every one a transaction: more lock traffic.)
+_CHUNK_LINKS = 64
 _CHUNK_PAUSE_S = 0.002
 # Open cases are looked up by (policy, entity) for this many keys per statement.
 _KEYS_PER_READ = 300
