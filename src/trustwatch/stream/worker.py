@@ -221,8 +221,8 @@ class Worker:
         adds per event on the fast path: up to a tenth of the worker's time per event
         when it waited for them); only the last, small chunk's round trip is waited for.
         An event whose counts turn out different is evaluated again with the shared
-        store's counts. A chunk is sent only after the previous
-        one's answers are read, so the shared store applies the adds in order.
+        store's counts. A chunk is sent only after the previous one's answers are read,
+        so the shared store applies the adds in order.
         """
         counters = self._speculative_counters()
         if counters is None:
