@@ -153,9 +153,10 @@ class ContactOffPlatform(Detector):
         mention: list[Span] = []
         asks: list[Span] = []
         refused = False
+        buckets = {"direct": direct, "social": social, "mention": handles}
         for field_name in item.fields:
-            buckets = {"direct": direct, "social": social, "mention": handles}
-            for e, kind in _contact_kinds(item.entities(field_name)):
+            entities = item.entities(field_name)
+            for e, kind in _contact_kinds(entities) if entities else ():
                 buckets[kind].append(Span(field_name, e.start, e.end, e.text))
             views = distinct_views(item, field_name)
             groups = _ANCHORS.found_in(item, field_name)
