@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trustwatch.ml.recent import Recent
+from trustwatch.ml.recent import MEMO_MAX_CHARS, Recent
 from trustwatch.normalize import Normalized, normalize
 
 WORD = re.compile(r"\w+|[^\w\s]")
@@ -345,7 +345,8 @@ class GramIndex:
 
         Recent texts are remembered (``Recent``): a spam wave's repeats cost a lookup.
         """
-        found = self.recent.get(pair)
+        remember = len(pair[0]) + len(pair[1]) + len(pair[2]) <= MEMO_MAX_CHARS
+        found = self.recent.get(pair) if remember else None
         if found is not None and len(found) == len(self._blocks):  # else a model since
             return found
         table = self._table
@@ -359,7 +360,8 @@ class GramIndex:
                 matrix.take(ids, axis=0), _tf(counts[where], len(pair[1]) + 2), matrix.shape[1] // 2
             )
         scores.flags.writeable = False
-        self.recent.put(pair, scores)
+        if remember:
+            self.recent.put(pair, scores)
         return scores
 
     def _add(self, grams: Sequence[str]) -> np.ndarray:

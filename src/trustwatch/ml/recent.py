@@ -16,6 +16,11 @@ from typing import Generic, TypeVar
 V = TypeVar("V")
 
 
+# Inputs longer than this (in characters) are neither looked up nor kept: the texts that
+# come in waves are short, and 4096 long emails would hold tens of megabytes.
+MEMO_MAX_CHARS = 2000
+
+
 def default_size() -> int:
     return int(os.environ.get("TRUSTWATCH_ML_MEMO", "4096"))
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from trustwatch.ml.calibration import Calibrator
-from trustwatch.ml.recent import Recent
+from trustwatch.ml.recent import MEMO_MAX_CHARS, Recent
 
 ENCODER_FILE = "encoder.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -168,7 +168,7 @@ class FinetunedClassifier(_OnnxTextModel):
         out = np.empty(len(texts), dtype=np.float64)
         todo: list[int] = []
         for i, text in enumerate(texts):
-            found = self.recent.get(text)
+            found = self.recent.get(text) if len(text) <= MEMO_MAX_CHARS else None
             if found is None:
                 todo.append(i)
             else:
@@ -177,7 +177,8 @@ class FinetunedClassifier(_OnnxTextModel):
             fresh = self.calibrator.many(self.logits([texts[i] for i in todo]))
             for i, proba in zip(todo, fresh.tolist(), strict=True):
                 out[i] = proba
-                self.recent.put(texts[i], proba)
+                if len(texts[i]) <= MEMO_MAX_CHARS:
+                    self.recent.put(texts[i], proba)
         return out
 
     def proba(self, text: str) -> float:
