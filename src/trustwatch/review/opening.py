@@ -111,7 +111,7 @@ class CaseOpener:
         source = self._severities
         return source() if callable(source) else source
 
-    def sync(self) -> int:
+    def sync(self, *, check_late: bool = True) -> int:
         """Open or extend cases for verdicts stored by any writer since the last call.
 
         Returns the number of new case links. Reads first and takes the write lock only
@@ -119,6 +119,12 @@ class CaseOpener:
         Links are written set-based in transactions of at most ``_CHUNK_LINKS``, the cursor
         with the last one, so other writers never wait long behind a backlog.
         Safe from several threads or processes: writes are serialised, each link made once.
+
+        ``check_late=False`` skips counting the cursor's whole overlap for verdicts that
+        were committed after newer ones were read (two counts over up to 70 s of verdicts,
+        ~0.8 ms each at 500 verdicts/s) and reads on from what the last check covered; a
+        frequent caller checks now and then (the console's loop: once a second), and a
+        verdict committed that late gets its case at the next check.
         """
         handled = self._handled
         with reading(self.engine) as conn:
@@ -129,11 +135,15 @@ class CaseOpener:
                 return 0
             newest = utc(newest_raw)
             since = None if cursor is None else cursor - _CURSOR_OVERLAP
-            # Counted before reading, so a verdict committed meanwhile shows as late next time.
-            upto = newest - _RESCAN
-            now_handled = _Handled(since, upto, self._stored(conn, since, upto))
-            if handled is not None and self._none_late(conn, handled, since):
-                since = handled.upto
+            if handled is not None and not check_late:
+                # Trusted until the next check, which still covers the same range.
+                since, now_handled = handled.upto, handled
+            else:
+                # Counted before reading: a verdict committed meanwhile shows as late next time.
+                upto = newest - _RESCAN
+                now_handled = _Handled(since, upto, self._stored(conn, since, upto))
+                if handled is not None and self._none_late(conn, handled, since):
+                    since = handled.upto
             pending: Sequence[_Pending] = self._pending(conn, since)
         move_cursor = cursor is None or newest - cursor > _CURSOR_STEP
         if not pending and not move_cursor:

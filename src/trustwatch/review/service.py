@@ -135,9 +135,9 @@ class ReviewService:
             self._producer = self._bus.producer()
         return self._producer, self._bus.topics
 
-    def sync_cases(self) -> int:
+    def sync_cases(self, *, check_late: bool = True) -> int:
         """Open cases for verdicts and reports stored since the last call (``CaseOpener``)."""
-        return self.opener.sync()
+        return self.opener.sync(check_late=check_late)
 
     def _audit(
         self, conn: Connection, actor: str, action: str, subject: str, details: dict[str, Any]

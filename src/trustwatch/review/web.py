@@ -103,8 +103,8 @@ class CaseSync:
                 return 0
             return self._sync()
 
-    def _sync(self) -> int:
-        linked = self.service.sync_cases()
+    def _sync(self, check_late: bool = True) -> int:
+        linked = self.service.sync_cases(check_late=check_late)
         self._last = time.monotonic()
         return linked
 
@@ -118,7 +118,8 @@ class CaseSync:
             ticks += 1
             try:
                 with self._lock:
-                    self._sync()
+                    # Late commits (past the opener's rescan) are looked for once a second.
+                    self._sync(check_late=ticks % every == 0)
                 if ticks % every == 0:
                     self.service.publish_pending()
             except Exception:

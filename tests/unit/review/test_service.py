@@ -371,6 +371,30 @@ def test_a_verdict_committed_after_a_newer_one_still_opens_its_case(world: World
     ]
 
 
+def test_syncs_between_late_checks_read_on_and_the_next_check_finds_a_late_verdict(
+    world: World,
+) -> None:
+    world.message("e1", FF, actor="u1")
+    assert world.service.sync_cases() == 1
+    world.message("e2", HANDLE, actor="u2")
+    world.message("e3", FF, actor="u3")
+    with world.store.engine.begin() as conn:
+        first = conn.execute(
+            select(VerdictRow.created_at).where(VerdictRow.event_id == "e1")
+        ).scalar_one()
+        conn.execute(
+            update(VerdictRow)
+            .where(VerdictRow.event_id == "e2")
+            .values(created_at=first - timedelta(seconds=5))
+        )
+    # e3 is new and read; e2, stamped inside the range already checked, waits for a check.
+    assert world.service.sync_cases(check_late=False) == 1
+    assert world.service.sync_cases(check_late=False) == 0
+    assert world.service.sync_cases() == 1
+    analyst = world.user("ann", Role.ANALYST)
+    assert sorted(c.entity.id for c in world.service.queue(analyst)) == ["u1", "u2", "u3"]
+
+
 def test_cases_open_from_verdicts_the_stream_worker_stored(world: World) -> None:
     bus = MemoryBus()
     bus.ensure_topics()
