@@ -109,7 +109,11 @@ class Consumer(Protocol):
         ...
 
     def complete(self, outputs: Sequence[OutRecord], offsets: Mapping[TopicPartition, int]) -> None:
-        """Make ``outputs`` durable, then commit ``offsets`` (next offset to read)."""
+        """Make ``outputs`` durable, then commit ``offsets`` (next offset to read).
+
+        A bus may return with the batch still in flight (Kafka: acknowledged and
+        committed by the next call, ``complete([], {})``, an idle poll or ``close``).
+        """
         ...
 
     def assignment(self) -> list[TopicPartition]: ...

@@ -362,6 +362,8 @@ class SqliteConsumer:
         return out
 
     def complete(self, outputs: Sequence[OutRecord], offsets: Mapping[TopicPartition, int]) -> None:
+        if not outputs and not offsets:
+            return
         encoded = _encoded(outputs)
         now = time.time()
         g = self._group

@@ -3,7 +3,8 @@
 At-least-once in, one verdict per event out:
 
 * offsets are committed only after the batch's verdicts are stored and its outputs
-  are durable on the bus (``Consumer.complete``);
+  are durable on the bus (``Consumer.complete``; on Kafka the acknowledgement of one
+  batch is awaited, and its offsets committed, while the next one is decided);
 * the store is the idempotency gate: ``record()`` refuses an event id it already
   has, so a redelivered event never gets a second verdict or action in the store;
 * a redelivered event republishes the *stored* verdict and its actions, never a new
@@ -139,6 +140,12 @@ class Worker:
                     log.warning("shutdown abandoned an uncommitted batch: %s", exc)
                     return False
             known = self._report_lag(known)
+        try:
+            # A bus may still have the last batch in flight (Kafka): finish it before exit.
+            self._retry("commit", lambda: self.consumer.complete([], {}), stop)
+        except ShutdownAbandonedError as exc:
+            log.warning("shutdown abandoned an uncommitted batch: %s", exc)
+            return False
         return True
 
     def _poll(self) -> list[Record]:
