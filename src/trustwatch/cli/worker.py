@@ -142,9 +142,9 @@ def worker(
     # A batch allocates and frees hundreds of thousands of containers, and holds ~40 per
     # event (event, verdict, outputs) until it is committed: 20,000 for a batch of 500.
     # A young-generation threshold below that collects (and promotes, and collects again)
-    # every batch's live objects: at 10,000 that was two collections a batch and 35 us of
-    # the worker's ~300 us per event (fast path, bench.stream). Above it only objects
-    # that outlive their batch add up, so collections become rare.
+    # every batch's live objects: at 10,000 that was two collections a batch, ~20 us of
+    # CPU of the worker's ~300 us per event (fast path, bench.stream's setup). Above it
+    # only objects that outlive their batch add up: one collection in 30,000 events.
     gc.set_threshold(max(100_000, 50 * batch_size), 10, 10)
     topics = Topics.with_prefix(topic_prefix)
     bus = open_bus(
