@@ -36,6 +36,7 @@ from confluent_kafka import (
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from trustwatch.stream import metrics
 from trustwatch.stream.bus import (
     DEFAULT_PARTITIONS,
     BusUnavailableError,
@@ -350,6 +351,7 @@ class KafkaConsumer:
             self._commit(offsets)
         except PartitionsLostError as exc:
             log.warning("%s", exc)
+            metrics.LOST_BATCHES.inc()
         self._in_flight = None
 
     def _commit(self, offsets: Mapping[TopicPartition, int]) -> None:
