@@ -132,7 +132,6 @@ def test_invalid_crypto_addresses_are_ignored(text):
     assert of_kind(text, "crypto_address") == []
 
 
-
 def test_a_dollar_sign_glued_to_an_at_sign_is_leet_not_a_cashtag():
     # "$c@n" is "scan" written in leet, not the cashtag $c next to a handle.
     assert of_kind("$c@n the QR code", "payment_handle") == []
