@@ -93,14 +93,19 @@ def test_a_connection_dropped_by_the_server_is_replaced(redis_prefix) -> None:
     assert counters._client.client_id() != pooled
 
 
+def _mixed_calls() -> list[CounterCall]:
+    """Twenty calls of 0-3 adds each over three keys, so counts climb and windows slide."""
+    return [
+        CounterCall(tuple((f"k{(t + i) % 3}", f"m{(t * i) % 5}") for i in range(t % 4)), t, 20.0)
+        for t in range(0, 60, 3)
+    ]
+
+
 def test_add_batches_answers_as_one_add_many_after_another(redis_prefix) -> None:
     client, prefix = redis_prefix
     shared = RedisCounters(client, prefix)
     local = InMemoryCounters()
-    calls = [
-        CounterCall(tuple((f"k{(t + i) % 3}", f"m{(t * i) % 5}") for i in range(t % 4)), t, 20.0)
-        for t in range(0, 60, 3)
-    ]
+    calls = _mixed_calls()
     expected = [local.add_many(c.adds, c.at, c.window_s) for c in calls]
     assert max(max(counts, default=0) for counts in expected) > 1
     assert shared.add_batches(calls) == expected
@@ -111,10 +116,7 @@ def test_answers_read_later_are_those_of_add_batches(redis_prefix) -> None:
     client, prefix = redis_prefix
     shared = RedisCounters(client, prefix)
     local = InMemoryCounters()
-    calls = [
-        CounterCall(tuple((f"k{(t + i) % 3}", f"m{(t * i) % 5}") for i in range(t % 4)), t, 20.0)
-        for t in range(0, 60, 3)
-    ]
+    calls = _mixed_calls()
     expected = [local.add_many(c.adds, c.at, c.window_s) for c in calls]
     first = shared.send_batches(calls[:10])
     # Sent, not yet read: Redis applies them while the worker evaluates its next chunk.

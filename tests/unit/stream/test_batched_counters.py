@@ -180,13 +180,18 @@ def test_a_batch_costs_one_round_trip_and_decides_as_event_by_event(velocity_pac
     assert sum(v["action"] == "review" for v in got.values()) >= 10
 
 
-def test_counts_another_worker_added_are_seen_by_evaluating_again(velocity_pack) -> None:
+@pytest.mark.parametrize(
+    ("twin", "chunk"), [(SharedTwin, 100), (PipelinedTwin, 4)], ids=["whole", "chunked"]
+)
+def test_counts_another_worker_added_are_seen_by_evaluating_again(
+    velocity_pack, twin: type[SharedTwin], chunk: int
+) -> None:
     # Two workers share the store; each owns half of the actors, as partitions split them,
     # but the campaign keys (one text, many senders) are shared, so the mirrors go stale.
     events = _events(120)
-    shared = SharedTwin()
-    a, bus_a = _worker(velocity_pack, shared)
-    b, bus_b = _worker(velocity_pack, shared)
+    shared = twin()
+    a, bus_a = _worker(velocity_pack, shared, chunk=chunk)
+    b, bus_b = _worker(velocity_pack, shared, chunk=chunk)
     mine = [e for e in events if int(e["actor"]["id"][2:]) % 2 == 0]
     theirs = [e for e in events if int(e["actor"]["id"][2:]) % 2 == 1]
     before = _replays()
@@ -209,23 +214,6 @@ def test_chunks_read_their_answers_after_the_next_chunk_and_decide_as_event_by_e
     assert shared.round_trips == 8  # one per chunk of 8, for the 60 events of one batch
     assert shared.unread == 0
     assert _verdicts(bus) == _one_by_one(velocity_pack, events)
-
-
-def test_chunked_workers_see_counts_another_worker_added(velocity_pack) -> None:
-    events = _events(120)
-    shared = PipelinedTwin()
-    a, bus_a = _worker(velocity_pack, shared, chunk=4)
-    b, bus_b = _worker(velocity_pack, shared, chunk=4)
-    mine = [e for e in events if int(e["actor"]["id"][2:]) % 2 == 0]
-    theirs = [e for e in events if int(e["actor"]["id"][2:]) % 2 == 1]
-    before = _replays()
-    order: list[dict[str, Any]] = []
-    for i in range(0, 60, 15):
-        a.process(_records(mine[i : i + 15]))
-        b.process(_records(theirs[i : i + 15]))
-        order += mine[i : i + 15] + theirs[i : i + 15]
-    assert _replays() > before
-    assert {**_verdicts(bus_a), **_verdicts(bus_b)} == _one_by_one(velocity_pack, order)
 
 
 def test_a_refused_batch_update_falls_back_to_one_call_per_event(velocity_pack) -> None:
