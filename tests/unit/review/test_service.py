@@ -350,20 +350,25 @@ def test_triggers_folded_in_one_sync_give_the_cases_one_sync_per_trigger_gives(
         folded.store.close()
 
 
+def _stamp_before(world: World, late: str, newer: str) -> None:
+    """A slow group commit: ``late``'s verdict stamped 5 s before ``newer``'s."""
+    with world.store.engine.begin() as conn:
+        stamp = conn.execute(
+            select(VerdictRow.created_at).where(VerdictRow.event_id == newer)
+        ).scalar_one()
+        conn.execute(
+            update(VerdictRow)
+            .where(VerdictRow.event_id == late)
+            .values(created_at=stamp - timedelta(seconds=5))
+        )
+
+
 def test_a_verdict_committed_after_a_newer_one_still_opens_its_case(world: World) -> None:
     world.message("e1", FF, actor="u1")
     assert world.service.sync_cases() == 1
     world.message("e2", HANDLE, actor="u2")
     # A slow group commit: e2's verdict is stamped before the newest one the opener saw.
-    with world.store.engine.begin() as conn:
-        first = conn.execute(
-            select(VerdictRow.created_at).where(VerdictRow.event_id == "e1")
-        ).scalar_one()
-        conn.execute(
-            update(VerdictRow)
-            .where(VerdictRow.event_id == "e2")
-            .values(created_at=first - timedelta(seconds=5))
-        )
+    _stamp_before(world, "e2", "e1")
     assert world.service.sync_cases() == 1
     assert sorted(c.entity.id for c in world.service.queue(world.user("ann", Role.ANALYST))) == [
         "u1",
@@ -378,15 +383,7 @@ def test_syncs_between_late_checks_read_on_and_the_next_check_finds_a_late_verdi
     assert world.service.sync_cases() == 1
     world.message("e2", HANDLE, actor="u2")
     world.message("e3", FF, actor="u3")
-    with world.store.engine.begin() as conn:
-        first = conn.execute(
-            select(VerdictRow.created_at).where(VerdictRow.event_id == "e1")
-        ).scalar_one()
-        conn.execute(
-            update(VerdictRow)
-            .where(VerdictRow.event_id == "e2")
-            .values(created_at=first - timedelta(seconds=5))
-        )
+    _stamp_before(world, "e2", "e1")
     # e3 is new and read; e2, stamped inside the range already checked, waits for a check.
     assert world.service.sync_cases(check_late=False) == 1
     assert world.service.sync_cases(check_late=False) == 0
