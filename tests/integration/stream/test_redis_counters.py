@@ -185,3 +185,25 @@ def test_keys_and_members_outside_ascii_are_counted_as_themselves(redis_prefix) 
     counters = RedisCounters(client, prefix)
     assert counters.add_many([("by:jäck€t", "usér_1"), ("by:jäck€t", "usér_2")], 5.0, 60) == [1, 2]
     assert client.zrange(f"{prefix}by:jäck€t", 0, -1) == ["usér_1".encode(), "usér_2".encode()]
+
+
+def test_calls_longer_than_one_script_call_answer_in_order(redis_prefix) -> None:
+    client, prefix = redis_prefix
+    shared = RedisCounters(client, prefix)
+    local = InMemoryCounters()
+    # 3 * 90 adds: split across script calls, mid-call too, and one key spans them all.
+    calls = [
+        CounterCall(
+            tuple(
+                ("same", f"m{t}-{i}") if i % 2 else (f"k{i % 7}", f"m{t % 4}") for i in range(90)
+            ),
+            float(t),
+            30.0,
+        )
+        for t in range(3)
+    ]
+    expected = [local.add_many(c.adds, c.at, c.window_s) for c in calls]
+    assert shared.add_batches(calls) == expected
+    assert expected[-1][-1] == 135
+    long_call = [(f"x{i % 5}", f"m{i}") for i in range(450)]
+    assert shared.add_many(long_call, 5.0, 60.0) == local.add_many(long_call, 5.0, 60.0)
