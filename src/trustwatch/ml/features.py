@@ -9,17 +9,24 @@ so spelled-out numbers and addresses still count as numbers and addresses.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import string
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from trustwatch.ml.recent import MEMO_MAX_CHARS, Recent
 from trustwatch.normalize import Normalized, normalize
+
+try:  # the compiled kernel (setup.py); without it numpy computes the same bits
+    import trustwatch.ml._grams as _grams
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _grams = None  # type: ignore[assignment]
 
 WORD = re.compile(r"\w+|[^\w\s]")
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|co|uk|in|info|ly|me|io|xyz|top)\b")
@@ -102,12 +109,23 @@ def shape_tokens(original: str, spelled: str = "", folded: str | None = None) ->
     return out
 
 
-def word_grams(pair: Pair) -> list[str]:
+def _word_parts(pair: Pair) -> tuple[str, list[str]]:
+    """What ``word_grams`` reads: the text it cuts into words, and the grams it adds."""
     original, folded, spelled = pair
-    tokens = WORD.findall(folded)
+    return folded, shape_tokens(original, spelled, folded)
+
+
+def _grams_of_parts(text: str, extra: list[str]) -> list[str]:
+    """The words of ``text``, their bigrams, then ``extra``: what the kernel's GramScorer
+    cuts from the same two parts."""
+    tokens = WORD.findall(text)
     grams = tokens + list(map(" ".join, itertools.pairwise(tokens)))
-    grams.extend(shape_tokens(original, spelled, folded))
+    grams.extend(extra)
     return grams
+
+
+def word_grams(pair: Pair) -> list[str]:
+    return _grams_of_parts(*_word_parts(pair))
 
 
 def _char_text(pair: Pair) -> str:
@@ -206,6 +224,10 @@ def url_path_char_grams(pair: Pair) -> list[str]:
     return CHAR_SPECS["url_path_char"].grams(pair)
 
 
+def _url_word_parts(pair: Pair) -> tuple[str, list[str]]:
+    return "", url_word_grams(pair)
+
+
 def url_word_grams(pair: Pair) -> list[str]:
     """Host labels, TLD, path words and coarse shape of a URL."""
     url = pair[1]
@@ -241,6 +263,13 @@ _SPACES: dict[str, tuple[str, Callable[[Pair], Pair]]] = {
 }
 
 
+# The word analyzers as (text to cut into words, grams to add), for the compiled kernel.
+_WORD_PARTS: dict[str, Callable[[Pair], tuple[str, list[str]]]] = {
+    "word": _word_parts,
+    "url_word": _url_word_parts,
+}
+
+
 def _same(pair: Pair) -> Pair:
     return pair
 
@@ -248,6 +277,8 @@ def _same(pair: Pair) -> Pair:
 # What one analyzer made of one text: the gram ids a GramIndex knows, and their
 # sublinear term frequencies (1 + ln count), both as numpy arrays.
 Features = tuple[np.ndarray, np.ndarray]
+# Every registered block's score for one text, by the block's slot.
+Scores = tuple[float, ...]
 
 
 class TextFeatures:
@@ -255,8 +286,14 @@ class TextFeatures:
 
     __slots__ = ("scores",)
 
-    def __init__(self, scores: np.ndarray) -> None:
+    def __init__(self, scores: Scores) -> None:
         self.scores = scores
+
+
+def kernel_enabled() -> bool:
+    """Whether gram indexes score with the compiled kernel: built, and not turned off by
+    ``TRUSTWATCH_GRAM_KERNEL=0`` (to measure or test the numpy path)."""
+    return _grams is not None and os.environ.get("TRUSTWATCH_GRAM_KERNEL", "1") != "0"
 
 
 class GramIndex:
@@ -289,7 +326,9 @@ class GramIndex:
         # one row per gram id.
         self._blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._matrix = np.zeros((0, 0), dtype=np.float64)
-        self.recent: Recent[np.ndarray] = Recent()
+        # The compiled kernel over the published table and matrix (None: numpy scores).
+        self._compiled: _Compiled | None = None
+        self.recent: Recent[Scores] = Recent()
 
     @property
     def size(self) -> int:
@@ -340,7 +379,7 @@ class GramIndex:
         matrix = self._matrix
         return _block_scores(matrix.take(ids, axis=0), tf, matrix.shape[1] // 2)
 
-    def block_scores(self, pair: Pair) -> np.ndarray:
+    def block_scores(self, pair: Pair) -> Scores:
         """Every registered block's score for one text: ``scores(*features(pair))``.
 
         Recent texts are remembered (``Recent``): a spam wave's repeats cost a lookup.
@@ -349,20 +388,39 @@ class GramIndex:
         found = self.recent.get(pair) if remember else None
         if found is not None and len(found) == len(self._blocks):  # else a model since
             return found
-        table = self._table
-        if table is None:
-            scores = self.scores(*self.features(pair))
-        else:
-            codes, counts = self._packed(pair)
-            where, ids = table.find(codes)
-            matrix = self._matrix
-            scores = _block_scores(
-                matrix.take(ids, axis=0), _tf(counts[where], len(pair[1]) + 2), matrix.shape[1] // 2
-            )
-        scores.flags.writeable = False
+        compiled = self._compiled
+        scores = None if compiled is None else compiled.scores(pair)
+        if scores is None:
+            scores = self.numpy_scores(pair)
         if remember:
             self.recent.put(pair, scores)
         return scores
+
+    def numpy_scores(self, pair: Pair) -> Scores:
+        """``block_scores`` without the compiled kernel or the memo."""
+        table = self._table
+        if table is None:
+            return tuple(self.scores(*self.features(pair)).tolist())
+        codes, counts = self._packed(pair)
+        where, ids = table.find(codes)
+        matrix = self._matrix
+        rows = matrix.take(ids, axis=0)
+        tf = _tf(counts[where], len(pair[1]) + 2)
+        return tuple(_block_scores(rows, tf, matrix.shape[1] // 2).tolist())
+
+    def compiled_scores(self, pair: Pair) -> Scores | None:
+        """``block_scores`` by the compiled kernel alone; None where it defers to numpy."""
+        compiled = self._compiled
+        return None if compiled is None else compiled.scores(pair)
+
+    def compiled_features(self, pair: Pair) -> Features | None:
+        """``features`` by the compiled kernel (ids and tf in the order it sums them)."""
+        compiled = self._compiled
+        found = None if compiled is None else compiled.features(pair)
+        if found is None:
+            return None
+        ids, counts = found
+        return np.array(ids, dtype=np.int64), _TF.take(np.array(counts, dtype=np.intp) - 1)
 
     def _add(self, grams: Sequence[str]) -> np.ndarray:
         """Assign ids (caller holds the lock and publishes afterwards)."""
@@ -382,7 +440,7 @@ class GramIndex:
 
     def _publish(self) -> None:
         """Matrix first, then the table: a reader holding the old table only finds ids the
-        new matrix already has rows for."""
+        new matrix already has rows for. The compiled kernel holds its own snapshot of both."""
         self._rebuild()
         if not self._packable:
             self._table = None
@@ -390,9 +448,11 @@ class GramIndex:
             self._table = _Table.build(
                 np.array(self._codes, dtype=np.uint64), np.array(self._code_ids, dtype=np.int64)
             )
+        self._compiled = _Compiled.build(self) if kernel_enabled() else None
 
     def _packed(self, pair: Pair) -> tuple[np.ndarray, np.ndarray]:
-        """The text's distinct packed grams and how often each occurs.
+        """The text's distinct packed grams, in the order they first occur (by start, then
+        length), and how often each occurs.
 
         Every gram of every length in one integer matrix product: row ``i`` of the text's
         character ids read as windows ``i..i+hi-1`` (padded with 0, which no gram holds)
@@ -411,12 +471,16 @@ class GramIndex:
         self._amap.take(cp, out=chars[1 : n + 1])
         windows, powers = _windows(n, spec.lo, spec.hi, spec.bits)
         codes = (chars.take(windows) @ powers).ravel()
-        codes.sort()
+        # A stable sort keeps each code's first occurrence first in its run.
+        order = codes.argsort(kind="stable")
+        ordered = codes.take(order)
         new = np.empty(codes.size + 1, dtype=bool)
         new[0] = new[-1] = True
-        np.not_equal(codes[1:], codes[:-1], out=new[1:-1])
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:-1])
         starts = np.flatnonzero(new)
-        return codes[starts[:-1]], starts[1:] - starts[:-1]
+        first = order.take(starts[:-1])
+        by_first = first.argsort()
+        return codes.take(first.take(by_first)), (starts[1:] - starts[:-1]).take(by_first)
 
     def features(self, pair: Pair) -> Features:
         """The gram ids of the text this index knows, with their sublinear tf."""
@@ -449,13 +513,15 @@ def _tf(counts: np.ndarray, most: int) -> np.ndarray:
 def _block_scores(rows: np.ndarray, tf: np.ndarray, n: int) -> np.ndarray:
     """Each block's cosine with its weights: rows hold idf^2 per block, then idf*weight.
 
+    The sums run gram by gram in order (``cumsum``, not a BLAS product whose order of
+    additions depends on the library), so the compiled kernel reproduces them bit for bit.
     A block that knows none of the grams has a zero norm and a zero dot product, and
     scores 0 (0 / tiny); any other norm is at least 1 (idf >= 1), far above tiny.
     """
     if tf.size == 0 or n == 0:
         return np.zeros(n)
-    sq = (tf * tf) @ rows[:, :n]
-    dot = tf @ rows[:, n:]
+    sq = np.cumsum(rows[:, :n] * (tf * tf)[:, None], axis=0)[-1]
+    dot = np.cumsum(rows[:, n:] * tf[:, None], axis=0)[-1]
     return dot / np.maximum(np.sqrt(sq), _TINY)
 
 
@@ -551,7 +617,8 @@ class _Table:
         return cls(keys, table_ids.ravel(), shift, codes[stash], ids[stash].astype(np.int32))
 
     def find(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For distinct ``codes``: the positions of those the table holds, and their ids."""
+        """For distinct ``codes``: the positions of those the table holds (ascending), and
+        their ids."""
         home = ((codes * _MULT) >> self.shift).astype(np.intp)
         # take() over whole rows: several times faster than fancy indexing at this size.
         got = self.keys.take(home, axis=0)
@@ -569,7 +636,62 @@ class _Table:
                 if hit.any():
                     where = np.concatenate((where, maybe[hit]))
                     ids = np.concatenate((ids, self.stash_ids[pos[hit]]))
+                    order = where.argsort()
+                    where, ids = where.take(order), ids.take(order)
         return where, ids
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A GramIndex's published table and matrix as the compiled kernel reads them."""
+
+    scorer: Any  # _grams.CharScorer or _grams.GramScorer
+    spec: CharSpec | None
+    parts: Callable[[Pair], tuple[str, list[str]]] | None
+
+    @classmethod
+    def build(cls, index: GramIndex) -> _Compiled | None:
+        matrix = np.ascontiguousarray(index._matrix, dtype=np.float64)
+        blocks = matrix.shape[1] // 2
+        if _grams is None or blocks > 64:
+            return None
+        table, spec = index._table, index.spec
+        if table is not None and spec is not None and index._amap is not None:
+            scorer = _grams.CharScorer(
+                index._amap,
+                spec.lo,
+                spec.hi,
+                spec.bits,
+                np.ascontiguousarray(table.keys),
+                table.ids,
+                int(table.shift),
+                table.stash_codes,
+                table.stash_ids,
+                matrix,
+                blocks,
+                _TF,
+            )
+            return cls(scorer, spec, None)
+        parts = _WORD_PARTS.get(index.analyzer)
+        if parts is None:
+            return None
+        return cls(_grams.GramScorer(index.ids, matrix, blocks, _TF), None, parts)
+
+    def _args(self, pair: Pair) -> tuple[Any, ...] | None:
+        if self.spec is not None:
+            # The numpy path bounds counts by the pair's length, and reads tf from the
+            # table only where that bound fits it.
+            return (self.spec.prepare(pair),) if len(pair[1]) + 2 <= len(_TF) else None
+        assert self.parts is not None
+        return self.parts(pair)
+
+    def scores(self, pair: Pair) -> Scores | None:
+        args = self._args(pair)
+        return None if args is None else self.scorer.scores(*args)
+
+    def features(self, pair: Pair) -> tuple[list[int], list[int]] | None:
+        args = self._args(pair)
+        return None if args is None else self.scorer.features(*args)
 
 
 _INDEXES: dict[str, GramIndex] = {}
@@ -636,4 +758,4 @@ class SparseBlock:
             found = TextFeatures(self.index.block_scores(read))
             if cache is not None:
                 cache[key] = found
-        return float(found.scores[self.slot])
+        return found.scores[self.slot]

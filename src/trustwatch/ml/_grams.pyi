@@ -1,0 +1,27 @@
+"""Types of the compiled gram kernel (``_grams.c``)."""
+
+from numpy import ndarray as Buffer
+
+class CharScorer:
+    def __init__(
+        self,
+        amap: Buffer,
+        lo: int,
+        hi: int,
+        bits: int,
+        keys: Buffer,
+        ids: Buffer,
+        shift: int,
+        stash: Buffer,
+        stash_ids: Buffer,
+        matrix: Buffer,
+        blocks: int,
+        tf: Buffer,
+    ) -> None: ...
+    def scores(self, text: str, /) -> tuple[float, ...] | None: ...
+    def features(self, text: str, /) -> tuple[list[int], list[int]] | None: ...
+
+class GramScorer:
+    def __init__(self, vocab: dict[str, int], matrix: Buffer, blocks: int, tf: Buffer) -> None: ...
+    def scores(self, text: str, extra: list[str], /) -> tuple[float, ...] | None: ...
+    def features(self, text: str, extra: list[str], /) -> tuple[list[int], list[int]] | None: ...
