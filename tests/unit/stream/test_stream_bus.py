@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from pathlib import Path
 
@@ -168,3 +169,23 @@ def test_sqlite_processes_append_to_one_file_without_losing_records(tmp_path: Pa
     for part in (0, 1):
         offsets = [r.offset for r in records if r.partition == part]
         assert offsets == list(range(len(offsets)))
+
+
+def test_headers_come_back_as_they_were_sent(bus: MemoryBus | SqliteBus) -> None:
+    headers = {"event_id": 'evt_"1"\\', "source": "t.events/0/7", "note": "ünï € \n\t\x00 ✓"}
+    producer = bus.producer()
+    producer.send(
+        [OutRecord(TOPICS.verdicts, "u_1", b"v", headers), OutRecord(TOPICS.verdicts, "u_1", b"w")]
+    )
+    producer.close()
+    assert [dict(r.headers) for r in bus.read_all(TOPICS.verdicts)] == [headers, {}]
+
+
+def test_sqlite_headers_are_stored_as_json_dumps_writes_them(tmp_path: Path) -> None:
+    bus = SqliteBus(tmp_path / "bus.db", topics=TOPICS, partitions=1)
+    headers = {"event_id": 'evt_"1"', "source": "t.events/0/7", "ts": "ü€\x01"}
+    bus.producer().send([OutRecord(TOPICS.verdicts, "u_1", b"v", headers)])
+    conn = bus.connect()
+    (stored,) = conn.execute("SELECT headers FROM records").fetchone()
+    conn.close()
+    assert stored == json.dumps(headers)
