@@ -306,6 +306,7 @@ class KafkaConsumer:
         except KafkaException as exc:
             raise BusUnavailableError(f"Kafka consume failed: {exc}") from exc
         out: list[Record] = []
+        ends: dict[tuple[str, int], int] = {}
         for msg in batch:
             err = msg.error()
             if err is not None:
@@ -314,7 +315,13 @@ class KafkaConsumer:
                 continue
             rec = _record(msg)
             out.append(rec)
-            self._seen[rec.tp] = max(self._seen.get(rec.tp, 0), rec.offset + 1)
+            key = (rec.topic, rec.partition)
+            if rec.offset + 1 > ends.get(key, 0):
+                ends[key] = rec.offset + 1
+        # One TopicPartition per partition, not per record.
+        for (topic, partition), end in ends.items():
+            tp = TopicPartition(topic, partition)
+            self._seen[tp] = max(self._seen.get(tp, 0), end)
         return out
 
     def complete(self, outputs: Sequence[OutRecord], offsets: Mapping[TopicPartition, int]) -> None:

@@ -156,10 +156,8 @@ class Worker:
         stop = stop or threading.Event()
         started = time.perf_counter()
         outputs: list[OutRecord] = []
-        offsets: dict[TopicPartition, int] = {}
         decided: list[tuple[Record, Recorded]] = []
-        for rec in records:
-            offsets[rec.tp] = max(offsets.get(rec.tp, 0), rec.offset + 1)
+        offsets = _next_offsets(records)
         for rec, outcome in zip(records, self._decide_batch(records, stop), strict=True):
             if isinstance(outcome, OutRecord):
                 outputs.append(outcome)
@@ -427,6 +425,20 @@ def parse_record(value: bytes) -> Event:
     if getattr(event, event.type.partition(".")[0], None) is None:
         return parse_event(value)
     return event
+
+
+def _next_offsets(records: Sequence[Record]) -> dict[TopicPartition, int]:
+    """Per partition, one past the highest offset among ``records`` (what to commit).
+
+    Keyed by plain tuples in the loop: a ``TopicPartition`` built and hashed per record
+    cost ~2 us an event."""
+    ends: dict[tuple[str, int], int] = {}
+    for rec in records:
+        key = (rec.topic, rec.partition)
+        end = rec.offset + 1
+        if end > ends.get(key, 0):
+            ends[key] = end
+    return {TopicPartition(topic, partition): end for (topic, partition), end in ends.items()}
 
 
 def _where(rec: Record) -> str:

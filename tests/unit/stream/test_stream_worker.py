@@ -16,7 +16,7 @@ from trustwatch.engine import Engine
 from trustwatch.errors import InvalidEventError
 from trustwatch.events import EVENT_TYPES, Event, parse_event
 from trustwatch.store.interface import InMemoryVerdictStore, Recorded
-from trustwatch.stream.bus import MemoryBus, OutRecord, Topics
+from trustwatch.stream.bus import MemoryBus, OutRecord, TopicPartition, Topics
 from trustwatch.stream.worker import Worker, WorkerConfig, is_transient, parse_record
 from trustwatch.verdicts import Verdict
 
@@ -200,6 +200,19 @@ def test_stop_finishes_the_batch_in_flight_and_commits(engine, make_lines) -> No
     assert worker.run(stop) is True
     assert set(store.verdicts) == data.good
     assert sum(consumer.committed().values()) == 30
+
+
+def test_a_batch_commits_one_past_each_partitions_last_record(engine, make_lines) -> None:
+    data = make_lines(40)
+    bus = _bus_with(data.lines)
+    consumer = bus.consumer("g", [TOPICS.events])
+    records = consumer.poll(1000, 1.0)
+    assert len({r.partition for r in records}) > 1
+    Worker(engine, InMemoryVerdictStore(), consumer, TOPICS).process(records)
+    ends: dict[TopicPartition, int] = {}
+    for r in bus.read_all(TOPICS.events):
+        ends[r.tp] = max(ends.get(r.tp, 0), r.offset + 1)
+    assert consumer.committed() == ends
 
 
 def test_lag_is_seen_minus_committed(engine, make_lines) -> None:
