@@ -30,12 +30,20 @@ class LearnedDetector(Detector):
     family: ClassVar[str]
 
     def __init__(self, params: ModelParams) -> None:
-        from trustwatch.ml.serving import load, threshold_of
+        from trustwatch.ml.serving import load, remap, threshold_of
 
         super().__init__(params)
         self.model: Any
         self.model, self.entry = load(params.model, self.family)
         self.threshold = threshold_of(self.entry, params.operating_point)
+        self._band = params.band
+        # Bound here, not imported in detect(): in Python 3.11 each function-level
+        # ``from module import name`` costs a formatted AttributeError (about 1 us).
+        self._remap = remap
+
+    def banded(self, proba: float) -> float:
+        """The probability mapped onto the policy's band at the operating point (``remap``)."""
+        return self._remap(proba, self.threshold, self._band)
 
     def version(self) -> str | None:
         return self.entry.ref

@@ -87,13 +87,13 @@ class TextModel(LearnedDetector):
     family = "linear"
 
     def __init__(self, params: TextModelParams) -> None:
+        from trustwatch.ml.features import from_normalized
+
         super().__init__(params)
         self.p = params
+        self._model_text = from_normalized
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
-        from trustwatch.ml.features import from_normalized
-        from trustwatch.ml.serving import remap
-
         if self.p.channels is not None and _channel(item) not in self.p.channels:
             return []
         if self.p.join:
@@ -109,10 +109,10 @@ class TextModel(LearnedDetector):
             ):
                 continue
             proba = self.model.proba(
-                from_normalized(item.normalized(field_name)), _gram_cache(item, field_name)
+                self._model_text(item.normalized(field_name)), _gram_cache(item, field_name)
             )
             if best is None or proba > best[0]:
-                best = (proba, remap(proba, self.threshold, self.p.band), field_name)
+                best = (proba, self.banded(proba), field_name)
         if best is None or best[1] <= 0.0:
             return []
         proba, score, field_name = best
@@ -127,20 +127,17 @@ class TextModel(LearnedDetector):
         ]
 
     def _joined(self, item: Item) -> list[Signal]:
-        from trustwatch.ml.features import from_normalized
-        from trustwatch.ml.serving import remap
-
         names = _selected(item, self.p.fields)
         if not names:
             return []
-        parts = [from_normalized(item.normalized(f)) for f in names]
+        parts = [self._model_text(item.normalized(f)) for f in names]
         pair = (
             "\n".join(p[0] for p in parts),
             "\n".join(p[1] for p in parts),
             "\n".join(p[2] for p in parts) if any(p[2] for p in parts) else "",
         )
         proba = self.model.proba(pair)
-        score = remap(proba, self.threshold, self.p.band)
+        score = self.banded(proba)
         if score <= 0.0:
             return []
         spans = tuple(Span(f, 0, len(item.fields[f]), item.fields[f][:80]) for f in names)

@@ -18,6 +18,7 @@ from trustwatch.detectors.base import (
     Span,
     register,
 )
+from trustwatch.detectors.url_model import URL_KINDS, trusted_link
 from trustwatch.normalize import normalize
 
 
@@ -46,15 +47,13 @@ class TransformerModel(LearnedDetector):
         self.p = params
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
-        from trustwatch.ml.serving import remap
-
         names = [f for f in item.fields if self.p.fields is None or f in self.p.fields]
         if not names:
             return []
         probas = self.model.proba_many([self._text(item, f, ctx) for f in names])
         i = int(probas.argmax())
         proba = float(probas[i])
-        score = remap(proba, self.threshold, self.p.band)
+        score = self.banded(proba)
         if score <= 0.0:
             return []
         text = item.fields[names[i]]
@@ -70,8 +69,6 @@ class TransformerModel(LearnedDetector):
     def _text(self, item: Item, field_name: str, ctx: Context) -> str:
         """The field's folded view, trusted links read as their bare domain."""
         if self.p.trusted_links_as_domains:
-            from trustwatch.detectors.url_model import URL_KINDS, trusted_link
-
             trusted = [
                 e
                 for e in item.entities(field_name)

@@ -75,13 +75,13 @@ class UrlModel(LearnedDetector):
     family = "url"
 
     def __init__(self, params: UrlModelParams) -> None:
+        from trustwatch.ml.features import url_pair
+
         super().__init__(params)
         self.p = params
+        self._url_pair = url_pair
 
     def detect(self, item: Item, ctx: Context) -> list[Signal]:
-        from trustwatch.ml.features import url_pair
-        from trustwatch.ml.serving import remap
-
         best: tuple[float, str, int, int, str] | None = None
         for field_name, entity in item.all_entities:
             if entity.kind not in URL_KINDS:
@@ -89,13 +89,13 @@ class UrlModel(LearnedDetector):
             if self.p.skip_marketplace and trusted_link(entity, ctx.marketplace_domains):
                 continue
             url = entity.value if "://" in entity.value else f"http://{entity.value}"
-            proba = self.model.proba(url_pair(url))
+            proba = self.model.proba(self._url_pair(url))
             if best is None or proba > best[0]:
                 best = (proba, field_name, entity.start, entity.end, entity.text)
         if best is None:
             return []
         proba, field_name, start, end, text = best
-        score = remap(proba, self.threshold, self.p.band)
+        score = self.banded(proba)
         if score <= 0.0:
             return []
         return [

@@ -2,12 +2,14 @@
  * every registered TF-IDF block in one call (see ``trustwatch.ml.features.GramIndex``).
  *
  * It computes exactly what the numpy path computes, in the same order, so the two give
- * bit-identical scores. Grams are summed in the order they first occur:
+ * bit-identical scores:
  *   - character grams: every window of ``lo..hi`` characters packed into one integer
- *     (``bits`` per character id, a length bit above them), by start then length, counted
- *     in a small hash set, looked up in the bucketed hash table (``_Table``);
+ *     (``bits`` per character id, a length bit above them), counted in a small hash set,
+ *     looked up in the bucketed hash table (``_Table``), and summed as numpy finds them:
+ *     bucket hits by code, then stash hits by code;
  *   - word grams: the tokens of ``\w+|[^\w\s]`` (as ``re`` reads \w and \s), their
- *     bigrams, then the extra grams given, looked up in the index's dict;
+ *     bigrams, then the extra grams given, looked up in the index's dict, summed in the
+ *     order they first occur (as ``Counter`` keeps them);
  *   - scores: per block, sequential sums (``cumsum``) of tf^2 * idf^2 and tf * idf *
  *     weight over the found grams, then dot / max(sqrt(sq), 1e-300).
  * A call returns None where the numpy path would read tf from ``1 + log`` rather than the
@@ -26,6 +28,9 @@
 #define TINY 1e-300
 #define STACK_BYTES 32768
 #define MAX_BLOCKS 64
+/* Raised with every change of the Python-facing signatures: features.py ignores a build
+ * of another version (an editable install not rebuilt since a pull). */
+#define KERNEL_VERSION 1
 
 /* ---- shared: buffers and scoring ---------------------------------------------------- */
 
@@ -116,9 +121,9 @@ as_lists(const int32_t *ids, const int32_t *counts, Py_ssize_t m)
 
 typedef struct {
     PyObject_HEAD
-    Py_buffer amap, keys, ids, stash, stash_ids, matrix, tf;
+    Py_buffer amap, buckets, stash, stash_slots, matrix, tf;
     Py_ssize_t nbuckets, nstash, rows, nblocks, ntf;
-    int lo, hi, bits;
+    int lo, hi, bits, key_bits;
     unsigned shift;
 } CharScorer;
 
@@ -126,10 +131,9 @@ static void
 CharScorer_dealloc(CharScorer *self)
 {
     release(&self->amap);
-    release(&self->keys);
-    release(&self->ids);
+    release(&self->buckets);
     release(&self->stash);
-    release(&self->stash_ids);
+    release(&self->stash_slots);
     release(&self->matrix);
     release(&self->tf);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -138,14 +142,14 @@ CharScorer_dealloc(CharScorer *self)
 static int
 CharScorer_init(CharScorer *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"amap", "lo", "hi", "bits", "keys", "ids", "shift",
-                             "stash", "stash_ids", "matrix", "blocks", "tf", NULL};
-    PyObject *amap, *keys, *ids, *stash, *stash_ids, *matrix, *tf;
+    static char *kwlist[] = {"amap", "lo", "hi", "bits", "buckets", "shift",
+                             "stash", "stash_slots", "matrix", "blocks", "tf", NULL};
+    PyObject *amap, *buckets, *stash, *stash_slots, *matrix, *tf;
     unsigned int shift;
     Py_ssize_t nblocks;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OiiiOOIOOOnO", kwlist, &amap, &self->lo,
-                                     &self->hi, &self->bits, &keys, &ids, &shift, &stash,
-                                     &stash_ids, &matrix, &nblocks, &tf)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OiiiOIOOOnO", kwlist, &amap, &self->lo,
+                                     &self->hi, &self->bits, &buckets, &shift, &stash,
+                                     &stash_slots, &matrix, &nblocks, &tf)) {
         return -1;
     }
     if (self->lo < 1 || self->hi < self->lo || self->bits < 1 ||
@@ -157,42 +161,110 @@ CharScorer_init(CharScorer *self, PyObject *args, PyObject *kwds)
     self->shift = shift;
     self->nblocks = nblocks;
     if (get_buffer(amap, &self->amap, 2, "amap") < 0 ||
-        get_buffer(keys, &self->keys, 8, "keys") < 0 ||
-        get_buffer(ids, &self->ids, 4, "ids") < 0 ||
+        get_buffer(buckets, &self->buckets, 8, "buckets") < 0 ||
         get_buffer(stash, &self->stash, 8, "stash") < 0 ||
-        get_buffer(stash_ids, &self->stash_ids, 4, "stash_ids") < 0 ||
+        get_buffer(stash_slots, &self->stash_slots, 8, "stash_slots") < 0 ||
         get_buffer(matrix, &self->matrix, 8, "matrix") < 0 ||
         get_buffer(tf, &self->tf, 8, "tf") < 0) {
         return -1;
     }
-    Py_ssize_t nkeys = self->keys.len / 8;
+    Py_ssize_t nkeys = self->buckets.len / 16;
     self->nbuckets = nkeys / SLOTS;
     self->nstash = self->stash.len / 8;
     self->ntf = self->tf.len / 8;
     self->rows = nblocks ? self->matrix.len / 8 / (2 * nblocks) : 0;
-    if (self->amap.len / 2 < 0x110000 || nkeys % SLOTS || self->ids.len / 4 != nkeys ||
-        self->stash_ids.len / 4 != self->nstash ||
+    if (self->amap.len / 2 < 0x110000 || nkeys % SLOTS ||
+        self->stash_slots.len / 8 != self->nstash ||
         self->nbuckets != ((Py_ssize_t)1 << (64 - shift))) {
         PyErr_SetString(PyExc_ValueError, "CharScorer: arrays of inconsistent sizes");
         return -1;
     }
+    /* How many bits the ranks take: the sort's buckets split that range. */
+    uint64_t most = 0;
+    const uint64_t *table = (const uint64_t *)self->buckets.buf;
+    for (Py_ssize_t i = 0; i < nkeys; i++) {
+        const uint64_t rank = table[(i / SLOTS) * 2 * SLOTS + SLOTS + i % SLOTS] >> 32;
+        most = rank > most ? rank : most;
+    }
+    const uint64_t *stashed = (const uint64_t *)self->stash_slots.buf;
+    for (Py_ssize_t i = 0; i < self->nstash; i++) {
+        const uint64_t rank = stashed[i] >> 32;
+        most = rank > most ? rank : most;
+    }
+    self->key_bits = 1;
+    while (self->key_bits < 32 && (most >> self->key_bits)) {
+        self->key_bits++;
+    }
     return 0;
 }
 
-/* Scratch for one text of up to ``room`` windows: its codes, and a hash set over them. */
+/* A found gram: its rank (its code's place among the table's, stash hits after every
+ * bucket hit) and id. */
 typedef struct {
-    uint64_t *codes;  /* distinct codes, first occurrence first */
-    int32_t *counts;  /* their counts */
-    int32_t *ids;     /* found grams' ids, in the same order */
-    int32_t *found_counts;
-    uint64_t *slots;  /* open addressing over codes: 0 = empty (no code is 0) */
-    int32_t *where;   /* the distinct position of each slot's code */
-    Py_ssize_t mask;
+    uint32_t key;
+    int32_t id;
+} Hit;
+
+static void
+insertion_sort(Hit *a, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Hit v = a[i];
+        Py_ssize_t j = i;
+        while (j > 0 && a[j - 1].key > v.key) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+    }
+}
+
+/* Sorts hits by key (below 2 ** key_bits); the result is in ``a`` or ``tmp``, returned.
+ * A text's found grams spread over the ranks (see ``_ranked_slots``), so one pass into
+ * twice as many buckets as hits leaves one or two per bucket, which an insertion sort
+ * then puts in order. */
+static Hit *
+sort_hits(Hit *a, Hit *tmp, Py_ssize_t n, int key_bits)
+{
+    if (n <= 16) {
+        insertion_sort(a, n);
+        return a;
+    }
+    int bucket_bits = 5;
+    while (bucket_bits < 12 && ((Py_ssize_t)1 << bucket_bits) < 2 * n) {
+        bucket_bits++;
+    }
+    const int shift = key_bits > bucket_bits ? key_bits - bucket_bits : 0;
+    uint32_t starts[(1 << 12) + 1];
+    const Py_ssize_t nb = (Py_ssize_t)1 << bucket_bits;
+    memset(starts, 0, (size_t)(nb + 1) * sizeof(uint32_t));
+    for (Py_ssize_t i = 0; i < n; i++) {
+        starts[(a[i].key >> shift) + 1]++;
+    }
+    for (Py_ssize_t b = 1; b <= nb; b++) {
+        starts[b] += starts[b - 1];
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        tmp[starts[a[i].key >> shift]++] = a[i];
+    }
+    insertion_sort(tmp, n); /* each hit moves within its bucket only */
+    return tmp;
+}
+
+/* Scratch for one text of ``n`` characters and up to ``room`` windows. */
+typedef struct {
+    uint16_t *cids;   /* the characters' ids */
+    uint64_t *codes;  /* every window's packed gram, repeats included */
+    Hit *hits, *hits_tmp;
+    int32_t *ids;     /* found grams' ids, in summation order */
+    int32_t *counts;  /* and their counts */
 } Scratch;
 
-/* The text's found grams (ids and counts) in the order they first occur, as the numpy
- * path gives them. Returns how many, -1 on error (set), -2 where the caller must take
- * the numpy path. */
+/* The text's found grams (ids and counts) in the numpy path's order: those found in
+ * their bucket by code, then those found in the stash by code. Every window is looked
+ * up, repeats too (a short text has few); sorting the hits by rank puts a gram's repeats
+ * side by side, where they are counted. Returns how many, -1 on error (set), -2 where
+ * the caller must take the numpy path. */
 static Py_ssize_t
 char_found(CharScorer *self, PyObject *text, Scratch *w)
 {
@@ -200,63 +272,64 @@ char_found(CharScorer *self, PyObject *text, Scratch *w)
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     const uint16_t *amap = (const uint16_t *)self->amap.buf;
+    uint16_t *cids = w->cids;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *chars = (const Py_UCS1 *)data;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            cids[i] = amap[chars[i]];
+        }
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *chars = (const Py_UCS2 *)data;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            cids[i] = amap[chars[i]];
+        }
+    } else {
+        const Py_UCS4 *chars = (const Py_UCS4 *)data;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            cids[i] = amap[chars[i]];
+        }
+    }
+    /* A bucket: eight keys (one cache line), then the eight slots' rank << 32 | id. */
+    const uint64_t *table = (const uint64_t *)self->buckets.buf;
+    const unsigned shift = self->shift;
     const int lo = self->lo, hi = self->hi, bits = self->bits;
-    memset(w->slots, 0, (size_t)(w->mask + 1) * sizeof(uint64_t));
-    Py_ssize_t d = 0;
-    /* Windows in the numpy path's order: by start, then by length. */
+    uint64_t *codes = w->codes;
+    Py_ssize_t m = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         uint64_t code = 0;
         for (int k = 1; k <= hi && i + k <= n; k++) {
-            uint64_t cid = amap[PyUnicode_READ(kind, data, i + k - 1)];
+            const uint64_t cid = cids[i + k - 1];
             if (cid == 0) {
                 break; /* no gram holds this character, nor any longer window over it */
             }
             code = (code << bits) | cid;
-            if (k < lo) {
-                continue;
-            }
-            const uint64_t packed = code | ((uint64_t)1 << (bits * k));
-            Py_ssize_t h = (Py_ssize_t)((packed * MULT) >> 32) & w->mask;
-            for (;;) {
-                const uint64_t there = w->slots[h];
-                if (there == packed) {
-                    w->counts[w->where[h]]++;
-                    break;
-                }
-                if (there == 0) {
-                    w->slots[h] = packed;
-                    w->where[h] = (int32_t)d;
-                    w->codes[d] = packed;
-                    w->counts[d] = 1;
-                    d++;
-                    break;
-                }
-                h = (h + 1) & w->mask;
+            if (k >= lo) {
+                const uint64_t packed = code | ((uint64_t)1 << (bits * k));
+                const uint64_t *bucket = table + (((packed * MULT) >> shift) << 4);
+                __builtin_prefetch(bucket);
+                __builtin_prefetch(bucket + SLOTS);
+                codes[m++] = packed;
             }
         }
-    }
-    const uint64_t *keys = (const uint64_t *)self->keys.buf;
-    const int32_t *table_ids = (const int32_t *)self->ids.buf;
-    const unsigned shift = self->shift;
-    for (Py_ssize_t j = 0; j < d; j++) {
-        __builtin_prefetch(keys + (((w->codes[j] * MULT) >> shift) << 3));
     }
     const uint64_t *stash = (const uint64_t *)self->stash.buf;
-    const int32_t *stash_ids = (const int32_t *)self->stash_ids.buf;
+    const uint64_t *stashed = (const uint64_t *)self->stash_slots.buf;
     const Py_ssize_t ns = self->nstash;
+    const double *matrix = (const double *)self->matrix.buf;
+    const Py_ssize_t width = 2 * self->nblocks;
+    Hit *hits = w->hits;
     Py_ssize_t found = 0;
-    for (Py_ssize_t j = 0; j < d; j++) {
-        const uint64_t code = w->codes[j];
-        const uint64_t home = (code * MULT) >> shift;
-        const uint64_t *bucket = keys + (home << 3);
-        int32_t id = -1;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        const uint64_t code = codes[j];
+        const uint64_t *bucket = table + (((code * MULT) >> shift) << 4);
+        unsigned match = 0;
         for (int s = 0; s < SLOTS; s++) {
-            if (bucket[s] == code) {
-                id = table_ids[(home << 3) | (uint64_t)s];
-                break;
-            }
+            match |= (unsigned)(bucket[s] == code) << s;
         }
-        if (id < 0 && bucket[SLOTS - 1] == FLAG) {
+        uint64_t slot;
+        if (match) {
+            slot = bucket[SLOTS + __builtin_ctz(match)];
+        } else if (bucket[SLOTS - 1] == FLAG) {
             Py_ssize_t a = 0, b = ns;
             while (a < b) {
                 Py_ssize_t mid = a + (b - a) / 2;
@@ -266,20 +339,42 @@ char_found(CharScorer *self, PyObject *text, Scratch *w)
                     b = mid;
                 }
             }
-            if (a < ns && stash[a] == code) {
-                id = stash_ids[a];
+            if (a == ns || stash[a] != code) {
+                continue;
             }
+            slot = stashed[a];
+        } else {
+            continue;
         }
-        if (id >= 0) {
-            if (id >= self->rows || w->counts[j] > self->ntf) {
-                return -2;
-            }
-            w->ids[found] = id;
-            w->found_counts[found] = w->counts[j];
-            found++;
+        const int32_t id = (int32_t)(uint32_t)slot;
+        if (id < 0 || id >= self->rows) {
+            return -2;
+        }
+        /* The row the scores will read, fetched while the hits are sorted. */
+        const double *row = matrix + (Py_ssize_t)id * width;
+        __builtin_prefetch(row);
+        __builtin_prefetch(row + width - 1);
+        hits[found].key = (uint32_t)(slot >> 32);
+        hits[found].id = id;
+        found++;
+    }
+    const Hit *sorted = sort_hits(hits, w->hits_tmp, found, self->key_bits);
+    Py_ssize_t d = 0;
+    for (Py_ssize_t j = 0; j < found; j++) {
+        if (d > 0 && w->ids[d - 1] == sorted[j].id) {
+            w->counts[d - 1]++;
+        } else {
+            w->ids[d] = sorted[j].id;
+            w->counts[d] = 1;
+            d++;
         }
     }
-    return found;
+    for (Py_ssize_t j = 0; j < d; j++) {
+        if (w->counts[j] > self->ntf) {
+            return -2;
+        }
+    }
+    return d;
 }
 
 typedef enum { WANT_SCORES, WANT_FEATURES } Want;
@@ -293,12 +388,8 @@ char_run(CharScorer *self, PyObject *text, Want want)
     }
     const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const Py_ssize_t room = n * (self->hi - self->lo + 1) + 1;
-    Py_ssize_t size = 64;
-    while (size < 2 * room) {
-        size <<= 1;
-    }
-    /* codes, slots: 8 bytes; counts, ids, found counts, where: 4 bytes */
-    const size_t bytes = (size_t)room * (8 + 3 * 4) + (size_t)size * (8 + 4);
+    /* per window: a code (8), two hits, an id and a count (4 each); per character: 2 */
+    const size_t bytes = (size_t)room * (8 + 2 * sizeof(Hit) + 2 * 4) + (size_t)n * 2 + 8;
     char stack[STACK_BYTES];
     char *mem = stack;
     void *heap = NULL;
@@ -310,13 +401,12 @@ char_run(CharScorer *self, PyObject *text, Want want)
         mem = (char *)heap;
     }
     Scratch w;
-    w.slots = (uint64_t *)mem;
-    w.codes = w.slots + size;
-    w.where = (int32_t *)(w.codes + room);
-    w.counts = w.where + size;
-    w.ids = w.counts + room;
-    w.found_counts = w.ids + room;
-    w.mask = size - 1;
+    w.codes = (uint64_t *)mem;
+    w.hits = (Hit *)(w.codes + room);
+    w.hits_tmp = w.hits + room;
+    w.ids = (int32_t *)(w.hits_tmp + room);
+    w.counts = w.ids + room;
+    w.cids = (uint16_t *)(w.counts + room);
     PyObject *out = NULL;
     Py_ssize_t m = char_found(self, text, &w);
     if (m == -2) {
@@ -324,8 +414,8 @@ char_run(CharScorer *self, PyObject *text, Want want)
     } else if (m >= 0) {
         out = want == WANT_SCORES
                   ? block_scores((const double *)self->matrix.buf, self->nblocks,
-                                 (const double *)self->tf.buf, w.ids, w.found_counts, m)
-                  : as_lists(w.ids, w.found_counts, m);
+                                 (const double *)self->tf.buf, w.ids, w.counts, m)
+                  : as_lists(w.ids, w.counts, m);
     }
     PyMem_Free(heap);
     return out;
@@ -630,7 +720,8 @@ PyInit__grams(void)
     if (m == NULL) {
         return NULL;
     }
-    if (PyModule_AddObjectRef(m, "CharScorer", (PyObject *)&CharScorerType) < 0 ||
+    if (PyModule_AddIntConstant(m, "VERSION", KERNEL_VERSION) < 0 ||
+        PyModule_AddObjectRef(m, "CharScorer", (PyObject *)&CharScorerType) < 0 ||
         PyModule_AddObjectRef(m, "GramScorer", (PyObject *)&GramScorerType) < 0) {
         Py_DECREF(m);
         return NULL;

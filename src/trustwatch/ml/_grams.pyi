@@ -2,6 +2,8 @@
 
 from numpy import ndarray as Buffer
 
+VERSION: int
+
 class CharScorer:
     def __init__(
         self,
@@ -9,11 +11,10 @@ class CharScorer:
         lo: int,
         hi: int,
         bits: int,
-        keys: Buffer,
-        ids: Buffer,
+        buckets: Buffer,
         shift: int,
         stash: Buffer,
-        stash_ids: Buffer,
+        stash_slots: Buffer,
         matrix: Buffer,
         blocks: int,
         tf: Buffer,

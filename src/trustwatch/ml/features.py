@@ -27,6 +27,10 @@ try:  # the compiled kernel (setup.py); without it numpy computes the same bits
     import trustwatch.ml._grams as _grams
 except ImportError:  # pragma: no cover - a build without a C compiler
     _grams = None  # type: ignore[assignment]
+# The kernel's signatures this module calls; a stale build (not rebuilt since) is unused.
+_KERNEL_VERSION = 1
+if _grams is not None and getattr(_grams, "VERSION", None) != _KERNEL_VERSION:
+    _grams = None  # type: ignore[assignment]
 
 WORD = re.compile(r"\w+|[^\w\s]")
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|co|uk|in|info|ly|me|io|xyz|top)\b")
@@ -451,8 +455,7 @@ class GramIndex:
         self._compiled = _Compiled.build(self) if kernel_enabled() else None
 
     def _packed(self, pair: Pair) -> tuple[np.ndarray, np.ndarray]:
-        """The text's distinct packed grams, in the order they first occur (by start, then
-        length), and how often each occurs.
+        """The text's distinct packed grams, in order, and how often each occurs.
 
         Every gram of every length in one integer matrix product: row ``i`` of the text's
         character ids read as windows ``i..i+hi-1`` (padded with 0, which no gram holds)
@@ -471,16 +474,12 @@ class GramIndex:
         self._amap.take(cp, out=chars[1 : n + 1])
         windows, powers = _windows(n, spec.lo, spec.hi, spec.bits)
         codes = (chars.take(windows) @ powers).ravel()
-        # A stable sort keeps each code's first occurrence first in its run.
-        order = codes.argsort(kind="stable")
-        ordered = codes.take(order)
+        codes.sort()
         new = np.empty(codes.size + 1, dtype=bool)
         new[0] = new[-1] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=new[1:-1])
+        np.not_equal(codes[1:], codes[:-1], out=new[1:-1])
         starts = np.flatnonzero(new)
-        first = order.take(starts[:-1])
-        by_first = first.argsort()
-        return codes.take(first.take(by_first)), (starts[1:] - starts[:-1]).take(by_first)
+        return codes[starts[:-1]], starts[1:] - starts[:-1]
 
     def features(self, pair: Pair) -> Features:
         """The gram ids of the text this index knows, with their sublinear tf."""
@@ -617,8 +616,9 @@ class _Table:
         return cls(keys, table_ids.ravel(), shift, codes[stash], ids[stash].astype(np.int32))
 
     def find(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For distinct ``codes``: the positions of those the table holds (ascending), and
-        their ids."""
+        """For distinct ``codes``: the positions of those the table holds, and their ids
+        (those found in their bucket first, then those found in the stash, each in the
+        order of ``codes``: the order the scores sum them in)."""
         home = ((codes * _MULT) >> self.shift).astype(np.intp)
         # take() over whole rows: several times faster than fancy indexing at this size.
         got = self.keys.take(home, axis=0)
@@ -636,8 +636,6 @@ class _Table:
                 if hit.any():
                     where = np.concatenate((where, maybe[hit]))
                     ids = np.concatenate((ids, self.stash_ids[pos[hit]]))
-                    order = where.argsort()
-                    where, ids = where.take(order), ids.take(order)
         return where, ids
 
 
@@ -657,16 +655,20 @@ class _Compiled:
             return None
         table, spec = index._table, index.spec
         if table is not None and spec is not None and index._amap is not None:
+            slots, stash_slots = _ranked_slots(table.keys.ravel(), table, spec)
+            # A bucket's keys, then its slots: the two cache lines one lookup reads.
+            buckets = _aligned(len(table.keys), 2 * _SLOTS, np.uint64)
+            buckets[:, :_SLOTS] = table.keys
+            buckets[:, _SLOTS:] = slots.reshape(-1, _SLOTS)
             scorer = _grams.CharScorer(
                 index._amap,
                 spec.lo,
                 spec.hi,
                 spec.bits,
-                np.ascontiguousarray(table.keys),
-                table.ids,
+                buckets,
                 int(table.shift),
                 table.stash_codes,
-                table.stash_ids,
+                stash_slots,
                 matrix,
                 blocks,
                 _TF,
@@ -692,6 +694,47 @@ class _Compiled:
     def features(self, pair: Pair) -> tuple[list[int], list[int]] | None:
         args = self._args(pair)
         return None if args is None else self.scorer.features(*args)
+
+
+def _ranked_slots(
+    keys: np.ndarray, table: _Table, spec: CharSpec
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each bucket slot's and stash entry's id, with a rank for its gram in the high 32
+    bits: the kernel sorts a text's found grams by rank into the order ``find`` gives
+    them (in their bucket by code, then in the stash by code).
+
+    Ranks are spread so a text's grams spread over them: each gram length (then the
+    stash) gets an equal share of the 32 bits, and its grams in code order are spaced
+    evenly over that share; a text has about as many grams of each length, so the
+    kernel's buckets split them evenly.
+    """
+    lengths = spec.hi - spec.lo + 1
+    share = 32 - lengths.bit_length()  # groups 0..lengths, the stash last
+
+    def spread(group: np.ndarray, order: np.ndarray) -> np.ndarray:
+        ranks = np.zeros(order.size, dtype=np.uint64)
+        for g in np.unique(group):
+            members = order[group[order] == g]
+            step = np.arange(members.size, dtype=np.uint64) << np.uint64(share)
+            ranks[members] = (np.uint64(g) << np.uint64(share)) + step // np.uint64(
+                max(members.size, 1)
+            )
+        return ranks
+
+    real = np.flatnonzero((keys != 0) & (keys != _FLAG))
+    codes = keys[real]
+    # A gram of k characters has its length bit at bits * k: its group is k - lo.
+    group = np.zeros(codes.size, dtype=np.int64)
+    for k in range(spec.lo + 1, spec.hi + 1):
+        group += codes >= np.uint64(1 << (spec.bits * k))
+    rank = np.zeros(keys.size, dtype=np.uint64)
+    rank[real] = spread(group, codes.argsort())
+    stash_group = np.full(table.stash_codes.size, lengths, dtype=np.int64)
+    stash_rank = spread(stash_group, np.arange(table.stash_codes.size))
+    high = np.uint64(32)
+    slots = (rank << high) | table.ids.astype(np.uint32).astype(np.uint64)
+    stash = (stash_rank << high) | table.stash_ids.astype(np.uint32).astype(np.uint64)
+    return slots, stash
 
 
 _INDEXES: dict[str, GramIndex] = {}
