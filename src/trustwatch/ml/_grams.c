@@ -30,7 +30,7 @@
 #define MAX_BLOCKS 64
 /* Raised with every change of the Python-facing signatures: features.py ignores a build
  * of another version (an editable install not rebuilt since a pull). */
-#define KERNEL_VERSION 1
+#define KERNEL_VERSION 2
 
 /* ---- shared: buffers and scoring ---------------------------------------------------- */
 
@@ -702,18 +702,111 @@ static PyTypeObject GramScorerType = {
     .tp_methods = GramScorer_methods,
 };
 
+/* ---- shape counts ------------------------------------------------------------------- */
+
+/* "__caps0__".."__caps3__", "__digits0__".., "__len0__"..: made once. */
+static PyObject *CAPS[4], *DIGITS[4], *LENGTHS[6];
+
+static Py_ssize_t
+count_digits(PyObject *text)
+{
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t found = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        found += Py_UNICODE_ISDIGIT(PyUnicode_READ(kind, data, i)) != 0;
+    }
+    return found;
+}
+
+static int
+bucket(double value, const double *edges, int n)
+{
+    int b = 0;
+    for (int i = 0; i < n; i++) {
+        b += value >= edges[i];
+    }
+    return b;
+}
+
+/* shape(original, spelled, seen) -> (seen digits, spelled digits, caps token, digits
+ * token, length token): what ``shape_tokens`` counts, as str.isdigit, str.isalpha and
+ * str.isupper count (the same Py_UNICODE_IS* tests), and the same float arithmetic. */
+static PyObject *
+shape(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1]) ||
+        !PyUnicode_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "shape(original, spelled, seen) takes three str");
+        return NULL;
+    }
+    PyObject *original = args[0], *spelled = args[1], *seen = args[2];
+    const Py_ssize_t seen_digits = count_digits(seen);
+    const Py_ssize_t spelled_digits = count_digits(spelled);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(original);
+    const int kind = PyUnicode_KIND(original);
+    const void *data = PyUnicode_DATA(original);
+    Py_ssize_t letters = 0, upper = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        letters += Py_UNICODE_ISALPHA(ch) != 0;
+        upper += Py_UNICODE_ISUPPER(ch) != 0;
+    }
+    static const double caps_edges[] = {0.1, 0.3, 0.6};
+    static const double digit_edges[] = {0.02, 0.08, 0.2};
+    static const double length_edges[] = {20, 60, 120, 200, 500};
+    const double caps = (double)upper / (double)(letters ? letters : 1);
+    const Py_ssize_t seen_len = PyUnicode_GET_LENGTH(seen);
+    const Py_ssize_t spelled_len = PyUnicode_GET_LENGTH(spelled);
+    const double a = (double)seen_digits / (double)(seen_len > 1 ? seen_len : 1);
+    const double b = (double)spelled_digits / (double)(spelled_len > 1 ? spelled_len : 1);
+    const double share = b > a ? b : a;
+    return Py_BuildValue("(nnOOO)", seen_digits, spelled_digits,
+                         CAPS[bucket(caps, caps_edges, 3)],
+                         DIGITS[bucket(share, digit_edges, 3)],
+                         LENGTHS[bucket((double)n, length_edges, 5)]);
+}
+
+static PyMethodDef module_methods[] = {
+    {"shape", (PyCFunction)(void (*)(void))shape, METH_FASTCALL,
+     "shape(original, spelled, seen): digit counts and the caps, digits and length "
+     "tokens of shape_tokens."},
+    {NULL, NULL, 0, NULL},
+};
+
+static int
+make_tokens(void)
+{
+    for (int i = 0; i < 4; i++) {
+        CAPS[i] = PyUnicode_FromFormat("__caps%d__", i);
+        DIGITS[i] = PyUnicode_FromFormat("__digits%d__", i);
+        if (CAPS[i] == NULL || DIGITS[i] == NULL) {
+            return -1;
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        LENGTHS[i] = PyUnicode_FromFormat("__len%d__", i);
+        if (LENGTHS[i] == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- module ------------------------------------------------------------------------- */
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "trustwatch.ml._grams",
     "The compiled gram kernel (optional): trustwatch.ml.features falls back to numpy.", -1,
-    NULL,
+    module_methods,
 };
 
 PyMODINIT_FUNC
 PyInit__grams(void)
 {
-    if (PyType_Ready(&CharScorerType) < 0 || PyType_Ready(&GramScorerType) < 0) {
+    if (PyType_Ready(&CharScorerType) < 0 || PyType_Ready(&GramScorerType) < 0 ||
+        make_tokens() < 0) {
         return NULL;
     }
     PyObject *m = PyModule_Create(&module);

@@ -4,6 +4,8 @@ from numpy import ndarray as Buffer
 
 VERSION: int
 
+def shape(original: str, spelled: str, seen: str, /) -> tuple[int, int, str, str, str]: ...
+
 class CharScorer:
     def __init__(
         self,

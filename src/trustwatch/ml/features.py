@@ -28,9 +28,16 @@ try:  # the compiled kernel (setup.py); without it numpy computes the same bits
 except ImportError:  # pragma: no cover - a build without a C compiler
     _grams = None  # type: ignore[assignment]
 # The kernel's signatures this module calls; a stale build (not rebuilt since) is unused.
-_KERNEL_VERSION = 1
+_KERNEL_VERSION = 2
 if _grams is not None and getattr(_grams, "VERSION", None) != _KERNEL_VERSION:
     _grams = None  # type: ignore[assignment]
+
+
+def kernel_enabled() -> bool:
+    """Whether gram indexes score with the compiled kernel: built, and not turned off by
+    ``TRUSTWATCH_GRAM_KERNEL=0`` (to measure or test the numpy path)."""
+    return _grams is not None and os.environ.get("TRUSTWATCH_GRAM_KERNEL", "1") != "0"
+
 
 WORD = re.compile(r"\w+|[^\w\s]")
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|co|uk|in|info|ly|me|io|xyz|top)\b")
@@ -79,6 +86,26 @@ def _count(text: str, test: Callable[[str], bool], ascii_true: bytes) -> int:
 _SHAPE_ORDER = {"__url__": 0, "__phone__": 1, "__money__": 2, "__email__": 3}
 
 
+def _shape(original: str, spelled: str, seen: str) -> tuple[int, int, str, str, str]:
+    """The digits of ``seen`` and ``spelled``, and the caps, digits and length tokens of
+    ``shape_tokens`` (the compiled kernel's ``shape`` counts the same)."""
+    seen_digits = _count(seen, str.isdigit, _ASCII_DIGITS)
+    spelled_digits = _count(spelled, str.isdigit, _ASCII_DIGITS)
+    letters = _count(original, str.isalpha, _ASCII_ALPHA) or 1
+    caps = _count(original, str.isupper, _ASCII_UPPER) / letters
+    share = max(seen_digits / max(len(seen), 1), spelled_digits / max(len(spelled), 1))
+    return (
+        seen_digits,
+        spelled_digits,
+        f"__caps{_bucket(caps, (0.1, 0.3, 0.6))}__",
+        f"__digits{_bucket(share, (0.02, 0.08, 0.2))}__",
+        f"__len{_bucket(len(original), (20, 60, 120, 200, 500))}__",
+    )
+
+
+_SHAPE = _grams.shape if kernel_enabled() else _shape
+
+
 def shape_tokens(original: str, spelled: str = "", folded: str | None = None) -> list[str]:
     """Pseudo-words for what the grams miss: links, numbers, money, capitals, length.
 
@@ -88,8 +115,7 @@ def shape_tokens(original: str, spelled: str = "", folded: str | None = None) ->
     hides a number nor invents one. Capitals and length come from the original.
     """
     seen = original if folded is None else folded
-    seen_digits = _count(seen, str.isdigit, _ASCII_DIGITS)
-    spelled_digits = _count(spelled, str.isdigit, _ASCII_DIGITS)
+    seen_digits, spelled_digits, caps, digits, length = _SHAPE(original, spelled, seen)
     out: list[str] = []
     # Each pattern only where it can match: a link needs a "." or ":", a phone number or a
     # price a digit (whatever \d matches, str.isdigit holds for), an address an "@".
@@ -104,12 +130,7 @@ def shape_tokens(original: str, spelled: str = "", folded: str | None = None) ->
         if "@" in text and _EMAIL.search(text) and "__email__" not in out:
             out.append("__email__")
     out.sort(key=_SHAPE_ORDER.__getitem__)
-    letters = _count(original, str.isalpha, _ASCII_ALPHA) or 1
-    caps = _count(original, str.isupper, _ASCII_UPPER) / letters
-    share = max(seen_digits / max(len(seen), 1), spelled_digits / max(len(spelled), 1))
-    out.append(f"__caps{_bucket(caps, (0.1, 0.3, 0.6))}__")
-    out.append(f"__digits{_bucket(share, (0.02, 0.08, 0.2))}__")
-    out.append(f"__len{_bucket(len(original), (20, 60, 120, 200, 500))}__")
+    out += (caps, digits, length)
     return out
 
 
@@ -292,12 +313,6 @@ class TextFeatures:
 
     def __init__(self, scores: Scores) -> None:
         self.scores = scores
-
-
-def kernel_enabled() -> bool:
-    """Whether gram indexes score with the compiled kernel: built, and not turned off by
-    ``TRUSTWATCH_GRAM_KERNEL=0`` (to measure or test the numpy path)."""
-    return _grams is not None and os.environ.get("TRUSTWATCH_GRAM_KERNEL", "1") != "0"
 
 
 class GramIndex:
@@ -696,9 +711,7 @@ class _Compiled:
         return None if args is None else self.scorer.features(*args)
 
 
-def _ranked_slots(
-    keys: np.ndarray, table: _Table, spec: CharSpec
-) -> tuple[np.ndarray, np.ndarray]:
+def _ranked_slots(keys: np.ndarray, table: _Table, spec: CharSpec) -> tuple[np.ndarray, np.ndarray]:
     """Each bucket slot's and stash entry's id, with a rank for its gram in the high 32
     bits: the kernel sorts a text's found grams by rank into the order ``find`` gives
     them (in their bucket by code, then in the stash by code).

@@ -176,3 +176,17 @@ def test_the_kernels_words_are_the_word_patterns(text: str) -> None:
     first = list(dict.fromkeys(tokens))
     assert ids == [index.ids[t] for t in first]
     assert counts == [tokens.count(t) for t in first]
+
+
+_SHAPE_TEXT = st.text(
+    alphabet=st.one_of(st.sampled_from("aZ9٣²Ⅷ@.:/£$ -_ÉßǅΣ"), st.characters()), max_size=60
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SHAPE_TEXT, _SHAPE_TEXT, _SHAPE_TEXT)
+def test_the_kernels_shape_counts_are_pythons(original: str, spelled: str, seen: str) -> None:
+    assert features._grams is not None
+    assert features._grams.shape(original, spelled, seen) == features._shape(
+        original, spelled, seen
+    )
