@@ -8,8 +8,9 @@
  *     looked up in the bucketed hash table (``_Table``), and summed as numpy finds them:
  *     bucket hits by code, then stash hits by code;
  *   - word grams: the tokens of ``\w+|[^\w\s]`` (as ``re`` reads \w and \s), their
- *     bigrams, then the extra grams given, looked up in the index's dict, summed in the
- *     order they first occur (as ``Counter`` keeps them);
+ *     bigrams, then the extra grams given, looked up (by their code points, no str made)
+ *     in a snapshot of the index's vocabulary, summed in the order they first occur (as
+ *     ``Counter`` keeps them);
  *   - scores: per block, sequential sums (``cumsum``) of tf^2 * idf^2 and tf * idf *
  *     weight over the found grams, then dot / max(sqrt(sq), 1e-300).
  * A call returns None where the numpy path would read tf from ``1 + log`` rather than the
@@ -30,7 +31,7 @@
 #define MAX_BLOCKS 64
 /* Raised with every change of the Python-facing signatures: features.py ignores a build
  * of another version (an editable install not rebuilt since a pull). */
-#define KERNEL_VERSION 2
+#define KERNEL_VERSION 3
 
 /* ---- shared: buffers and scoring ---------------------------------------------------- */
 
@@ -454,17 +455,87 @@ static PyTypeObject CharScorerType = {
 
 /* ---- word grams --------------------------------------------------------------------- */
 
+/* A vocabulary entry: the hash of its gram's code points, its id, and where its length and
+ * code points sit in the arena (0: an empty slot). */
+typedef struct {
+    uint64_t hash;
+    uint32_t id, at;
+} Entry;
+
 typedef struct {
     PyObject_HEAD
-    PyObject *vocab; /* gram -> id */
+    Entry *table;
+    uint32_t *arena; /* per gram: its length, then its code points */
+    Py_ssize_t mask;
     Py_buffer matrix, tf;
     Py_ssize_t rows, nblocks, ntf;
 } GramScorer;
 
+/* A gram as up to three pieces of str (a bigram: word, " ", word). */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t start, len;
+} Piece;
+
+static inline uint64_t
+hash_step(uint64_t h, Py_UCS4 ch)
+{
+    return (h ^ ch) * 0x100000001b3ULL; /* FNV-1a over code points */
+}
+
+static uint64_t
+hash_pieces(const Piece *pieces, int n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (int p = 0; p < n; p++) {
+        for (Py_ssize_t i = 0; i < pieces[p].len; i++) {
+            h = hash_step(h, PyUnicode_READ(pieces[p].kind, pieces[p].data, pieces[p].start + i));
+        }
+    }
+    h ^= h >> 29;
+    h *= MULT;
+    return (h ^ (h >> 32)) | 1; /* never 0 */
+}
+
+/* The gram's id, -1 when the vocabulary does not hold it. */
+static int64_t
+vocab_find(const GramScorer *self, const Piece *pieces, int n)
+{
+    Py_ssize_t len = 0;
+    for (int p = 0; p < n; p++) {
+        len += pieces[p].len;
+    }
+    const uint64_t h = hash_pieces(pieces, n);
+    for (Py_ssize_t at = (Py_ssize_t)(h >> 20) & self->mask;; at = (at + 1) & self->mask) {
+        const Entry *e = &self->table[at];
+        if (e->at == 0) {
+            return -1;
+        }
+        if (e->hash != h || self->arena[e->at] != (uint32_t)len) {
+            continue;
+        }
+        const uint32_t *cp = self->arena + e->at + 1;
+        int same = 1;
+        for (int p = 0; p < n && same; p++) {
+            for (Py_ssize_t i = 0; i < pieces[p].len; i++) {
+                if (*cp++ != PyUnicode_READ(pieces[p].kind, pieces[p].data, pieces[p].start + i)) {
+                    same = 0;
+                    break;
+                }
+            }
+        }
+        if (same) {
+            return e->id;
+        }
+    }
+}
+
 static void
 GramScorer_dealloc(GramScorer *self)
 {
-    Py_XDECREF(self->vocab);
+    PyMem_Free(self->table);
+    PyMem_Free(self->arena);
     release(&self->matrix);
     release(&self->tf);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -480,18 +551,67 @@ GramScorer_init(GramScorer *self, PyObject *args, PyObject *kwds)
                                      &matrix, &nblocks, &tf)) {
         return -1;
     }
-    if (nblocks < 0 || nblocks > MAX_BLOCKS) {
-        PyErr_SetString(PyExc_ValueError, "GramScorer: too many blocks");
+    if (nblocks < 0 || nblocks > MAX_BLOCKS || self->table != NULL) {
+        PyErr_SetString(PyExc_ValueError, "GramScorer: too many blocks, or made twice");
         return -1;
     }
     if (get_buffer(matrix, &self->matrix, 8, "matrix") < 0 ||
         get_buffer(tf, &self->tf, 8, "tf") < 0) {
         return -1;
     }
-    Py_XSETREF(self->vocab, Py_NewRef(vocab));
     self->nblocks = nblocks;
     self->ntf = self->tf.len / 8;
     self->rows = nblocks ? self->matrix.len / 8 / (2 * nblocks) : 0;
+    /* A snapshot of the vocabulary: a later gram comes with a new scorer. */
+    Py_ssize_t pos = 0, chars = 1, count = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(vocab, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key) || !PyLong_Check(value)) {
+            PyErr_SetString(PyExc_TypeError, "GramScorer: vocab maps str to int");
+            return -1;
+        }
+        chars += 1 + PyUnicode_GET_LENGTH(key);
+        count++;
+    }
+    Py_ssize_t size = 16;
+    while (size < 2 * count) {
+        size <<= 1;
+    }
+    if (chars >= ((Py_ssize_t)1 << 32)) {
+        PyErr_SetString(PyExc_ValueError, "GramScorer: vocabulary too large");
+        return -1;
+    }
+    self->table = PyMem_Calloc((size_t)size, sizeof(Entry));
+    self->arena = PyMem_Malloc((size_t)chars * sizeof(uint32_t));
+    if (self->table == NULL || self->arena == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->mask = size - 1;
+    Py_ssize_t used = 1;
+    pos = 0;
+    while (PyDict_Next(vocab, &pos, &key, &value)) {
+        const Py_ssize_t id = PyLong_AsSsize_t(value);
+        if (id < 0 || id > INT32_MAX) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_ValueError, "GramScorer: ids must fit 31 bits");
+            }
+            return -1;
+        }
+        Piece piece = {PyUnicode_KIND(key), PyUnicode_DATA(key), 0, PyUnicode_GET_LENGTH(key)};
+        const uint64_t h = hash_pieces(&piece, 1);
+        Py_ssize_t at = (Py_ssize_t)(h >> 20) & self->mask;
+        while (self->table[at].at != 0) {
+            at = (at + 1) & self->mask;
+        }
+        self->table[at].hash = h;
+        self->table[at].id = (uint32_t)id;
+        self->table[at].at = (uint32_t)used;
+        self->arena[used++] = (uint32_t)piece.len;
+        for (Py_ssize_t i = 0; i < piece.len; i++) {
+            self->arena[used++] = PyUnicode_READ(piece.kind, piece.data, i);
+        }
+    }
     return 0;
 }
 
@@ -528,42 +648,19 @@ tally_add(Tally *t, int32_t id)
     }
 }
 
-/* Look ``gram`` up (stealing the reference) and tally it; 0, -1 on error, -2: numpy path. */
+/* Look the gram up and tally it: 0, or -2 where the numpy path must answer. */
 static int
-tally_gram(GramScorer *self, Tally *t, PyObject *gram)
+tally_pieces(GramScorer *self, Tally *t, const Piece *pieces, int n)
 {
-    if (gram == NULL) {
-        return -1;
+    const int64_t id = vocab_find(self, pieces, n);
+    if (id < 0) {
+        return 0;
     }
-    PyObject *found = PyDict_GetItemWithError(self->vocab, gram);
-    Py_DECREF(gram);
-    if (found == NULL) {
-        return PyErr_Occurred() ? -1 : 0;
-    }
-    Py_ssize_t id = PyLong_AsSsize_t(found);
-    if (id == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    if (id < 0 || id >= self->rows) {
+    if (id >= self->rows) {
         return -2;
     }
     tally_add(t, (int32_t)id);
     return 0;
-}
-
-static PyObject *
-bigram(PyObject *a, PyObject *b)
-{
-    Py_ssize_t la = PyUnicode_GET_LENGTH(a), lb = PyUnicode_GET_LENGTH(b);
-    Py_UCS4 ma = PyUnicode_MAX_CHAR_VALUE(a), mb = PyUnicode_MAX_CHAR_VALUE(b);
-    PyObject *out = PyUnicode_New(la + 1 + lb, ma > mb ? ma : mb);
-    if (out == NULL) {
-        return NULL;
-    }
-    PyUnicode_CopyCharacters(out, 0, a, 0, la);
-    PyUnicode_WRITE(PyUnicode_KIND(out), PyUnicode_DATA(out), la, ' ');
-    PyUnicode_CopyCharacters(out, la + 1, b, 0, lb);
-    return out;
 }
 
 static PyObject *
@@ -576,19 +673,16 @@ gram_run(GramScorer *self, PyObject *args, Want want)
     const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    /* Token spans and the tokens as str: at most one token per character. */
+    /* Token spans: at most one token per character. */
     Py_ssize_t stack_spans[2 * 512];
-    PyObject *stack_tokens[512];
     Py_ssize_t *spans = stack_spans;
-    PyObject **tokens = stack_tokens;
     void *heap_spans = NULL;
     if (n > 512) {
-        heap_spans = PyMem_Malloc((size_t)n * (2 * sizeof(Py_ssize_t) + sizeof(PyObject *)));
+        heap_spans = PyMem_Malloc((size_t)n * 2 * sizeof(Py_ssize_t));
         if (heap_spans == NULL) {
             return PyErr_NoMemory();
         }
         spans = (Py_ssize_t *)heap_spans;
-        tokens = (PyObject **)(spans + 2 * n);
     }
     Py_ssize_t ntok = 0;
     for (Py_ssize_t i = 0; i < n;) {
@@ -611,8 +705,14 @@ gram_run(GramScorer *self, PyObject *args, Want want)
         }
     }
     const Py_ssize_t nextra = PyList_GET_SIZE(extra);
+    for (Py_ssize_t k = 0; k < nextra; k++) {
+        if (!PyUnicode_Check(PyList_GET_ITEM(extra, k))) {
+            PyMem_Free(heap_spans);
+            PyErr_SetString(PyExc_TypeError, "extra grams must be str");
+            return NULL;
+        }
+    }
     const Py_ssize_t total = (ntok ? 2 * ntok - 1 : 0) + nextra;
-    PyObject *out = NULL;
     if (total > self->ntf) {
         PyMem_Free(heap_spans);
         return Py_NewRef(Py_None);
@@ -629,37 +729,30 @@ gram_run(GramScorer *self, PyObject *args, Want want)
     Tally t = {(int32_t *)heap, (int32_t *)heap + total + 1, (int32_t *)heap + 2 * total + 2,
                0, size - 1};
     memset(t.table, 0xff, (size_t)size * sizeof(int32_t));
+    static const Py_UCS1 space = ' ';
     int rc = 0;
-    Py_ssize_t made = 0;
-    for (; made < ntok; made++) {
-        PyObject *token = PyUnicode_Substring(text, spans[2 * made], spans[2 * made + 1]);
-        if (token == NULL) {
-            rc = -1;
-            break;
-        }
-        tokens[made] = token;
+    for (Py_ssize_t k = 0; k < ntok && rc == 0; k++) {
+        Piece word = {kind, data, spans[2 * k], spans[2 * k + 1] - spans[2 * k]};
+        rc = tally_pieces(self, &t, &word, 1);
     }
-    for (Py_ssize_t k = 0; k < made && rc == 0; k++) {
-        rc = tally_gram(self, &t, Py_NewRef(tokens[k]));
-    }
-    for (Py_ssize_t k = 0; k + 1 < made && rc == 0; k++) {
-        rc = tally_gram(self, &t, bigram(tokens[k], tokens[k + 1]));
-    }
-    for (Py_ssize_t k = 0; k < made; k++) {
-        Py_DECREF(tokens[k]);
+    for (Py_ssize_t k = 0; k + 1 < ntok && rc == 0; k++) {
+        Piece pair[3] = {
+            {kind, data, spans[2 * k], spans[2 * k + 1] - spans[2 * k]},
+            {PyUnicode_1BYTE_KIND, &space, 0, 1},
+            {kind, data, spans[2 * k + 2], spans[2 * k + 3] - spans[2 * k + 2]},
+        };
+        rc = tally_pieces(self, &t, pair, 3);
     }
     for (Py_ssize_t k = 0; k < nextra && rc == 0; k++) {
         PyObject *gram = PyList_GET_ITEM(extra, k);
-        if (!PyUnicode_Check(gram)) {
-            PyErr_SetString(PyExc_TypeError, "extra grams must be str");
-            rc = -1;
-            break;
-        }
-        rc = tally_gram(self, &t, Py_NewRef(gram));
+        Piece whole = {PyUnicode_KIND(gram), PyUnicode_DATA(gram), 0,
+                       PyUnicode_GET_LENGTH(gram)};
+        rc = tally_pieces(self, &t, &whole, 1);
     }
+    PyObject *out;
     if (rc == -2) {
         out = Py_NewRef(Py_None);
-    } else if (rc == 0) {
+    } else {
         out = want == WANT_SCORES
                   ? block_scores((const double *)self->matrix.buf, self->nblocks,
                                  (const double *)self->tf.buf, t.ids, t.counts, t.n)

@@ -28,7 +28,7 @@ try:  # the compiled kernel (setup.py); without it numpy computes the same bits
 except ImportError:  # pragma: no cover - a build without a C compiler
     _grams = None  # type: ignore[assignment]
 # The kernel's signatures this module calls; a stale build (not rebuilt since) is unused.
-_KERNEL_VERSION = 2
+_KERNEL_VERSION = 3
 if _grams is not None and getattr(_grams, "VERSION", None) != _KERNEL_VERSION:
     _grams = None  # type: ignore[assignment]
 
