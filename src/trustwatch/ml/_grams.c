@@ -4,9 +4,9 @@
  * It computes exactly what the numpy path computes, in the same order, so the two give
  * bit-identical scores:
  *   - character grams: every window of ``lo..hi`` characters packed into one integer
- *     (``bits`` per character id, a length bit above them), counted in a small hash set,
- *     looked up in the bucketed hash table (``_Table``), and summed as numpy finds them:
- *     bucket hits by code, then stash hits by code;
+ *     (``bits`` per character id, a length bit above them), looked up in the kernel's
+ *     own table of the index's grams, and summed as numpy's ``_Table.find`` finds them:
+ *     bucket hits by code, then stash hits by code (a rank per gram says which first);
  *   - word grams: the tokens of ``\w+|[^\w\s]`` (as ``re`` reads \w and \s), their
  *     bigrams, then the extra grams given, looked up (by their code points, no str made)
  *     in a snapshot of the index's vocabulary, summed in the order they first occur (as
@@ -23,15 +23,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#define SLOTS 8
-#define FLAG ((uint64_t)1 << 63)
 #define MULT ((uint64_t)0x9E3779B97F4A7C15ULL)
 #define TINY 1e-300
 #define STACK_BYTES 32768
 #define MAX_BLOCKS 64
 /* Raised with every change of the Python-facing signatures: features.py ignores a build
  * of another version (an editable install not rebuilt since a pull). */
-#define KERNEL_VERSION 3
+#define KERNEL_VERSION 4
 
 /* ---- shared: buffers and scoring ---------------------------------------------------- */
 
@@ -120,10 +118,17 @@ as_lists(const int32_t *ids, const int32_t *counts, Py_ssize_t m)
 
 /* ---- character grams ---------------------------------------------------------------- */
 
+/* A gram in the kernel's table: its packed code (0: an empty slot), and its rank << 32
+ * | its id. */
+typedef struct {
+    uint64_t code, slot;
+} Gram;
+
 typedef struct {
     PyObject_HEAD
-    Py_buffer amap, buckets, stash, stash_slots, matrix, tf;
-    Py_ssize_t nbuckets, nstash, rows, nblocks, ntf;
+    Py_buffer amap, matrix, tf;
+    Gram *table; /* open addressing, linear probing, at most half full */
+    Py_ssize_t mask, rows, nblocks, ntf;
     int lo, hi, bits, key_bits;
     unsigned shift;
 } CharScorer;
@@ -131,10 +136,8 @@ typedef struct {
 static void
 CharScorer_dealloc(CharScorer *self)
 {
+    PyMem_Free(self->table);
     release(&self->amap);
-    release(&self->buckets);
-    release(&self->stash);
-    release(&self->stash_slots);
     release(&self->matrix);
     release(&self->tf);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -143,55 +146,72 @@ CharScorer_dealloc(CharScorer *self)
 static int
 CharScorer_init(CharScorer *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"amap", "lo", "hi", "bits", "buckets", "shift",
-                             "stash", "stash_slots", "matrix", "blocks", "tf", NULL};
-    PyObject *amap, *buckets, *stash, *stash_slots, *matrix, *tf;
-    unsigned int shift;
+    static char *kwlist[] = {"amap", "lo", "hi", "bits", "codes", "slots",
+                             "matrix", "blocks", "tf", NULL};
+    PyObject *amap, *codes_obj, *slots_obj, *matrix, *tf;
     Py_ssize_t nblocks;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OiiiOIOOOnO", kwlist, &amap, &self->lo,
-                                     &self->hi, &self->bits, &buckets, &shift, &stash,
-                                     &stash_slots, &matrix, &nblocks, &tf)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OiiiOOOnO", kwlist, &amap, &self->lo,
+                                     &self->hi, &self->bits, &codes_obj, &slots_obj, &matrix,
+                                     &nblocks, &tf)) {
         return -1;
     }
     if (self->lo < 1 || self->hi < self->lo || self->bits < 1 ||
-        self->hi * self->bits > 60 || shift < 1 || shift > 63 || nblocks < 0 ||
-        nblocks > MAX_BLOCKS) {
+        self->hi * self->bits > 60 || nblocks < 0 || nblocks > MAX_BLOCKS ||
+        self->table != NULL) {
         PyErr_SetString(PyExc_ValueError, "CharScorer: parameters out of range");
         return -1;
     }
-    self->shift = shift;
     self->nblocks = nblocks;
+    Py_buffer codes, slots;
+    codes.obj = slots.obj = NULL;
     if (get_buffer(amap, &self->amap, 2, "amap") < 0 ||
-        get_buffer(buckets, &self->buckets, 8, "buckets") < 0 ||
-        get_buffer(stash, &self->stash, 8, "stash") < 0 ||
-        get_buffer(stash_slots, &self->stash_slots, 8, "stash_slots") < 0 ||
         get_buffer(matrix, &self->matrix, 8, "matrix") < 0 ||
-        get_buffer(tf, &self->tf, 8, "tf") < 0) {
+        get_buffer(tf, &self->tf, 8, "tf") < 0 ||
+        get_buffer(codes_obj, &codes, 8, "codes") < 0 ||
+        get_buffer(slots_obj, &slots, 8, "slots") < 0) {
+        release(&codes);
         return -1;
     }
-    Py_ssize_t nkeys = self->buckets.len / 16;
-    self->nbuckets = nkeys / SLOTS;
-    self->nstash = self->stash.len / 8;
+    const Py_ssize_t n = codes.len / 8;
     self->ntf = self->tf.len / 8;
     self->rows = nblocks ? self->matrix.len / 8 / (2 * nblocks) : 0;
-    if (self->amap.len / 2 < 0x110000 || nkeys % SLOTS ||
-        self->stash_slots.len / 8 != self->nstash ||
-        self->nbuckets != ((Py_ssize_t)1 << (64 - shift))) {
-        PyErr_SetString(PyExc_ValueError, "CharScorer: arrays of inconsistent sizes");
+    int fail = self->amap.len / 2 < 0x110000 || slots.len / 8 != n;
+    Py_ssize_t size = 16;
+    unsigned bits = 4;
+    while (size < 2 * n) {
+        size <<= 1;
+        bits++;
+    }
+    if (!fail) {
+        self->table = PyMem_Calloc((size_t)size, sizeof(Gram));
+        fail = self->table == NULL;
+    }
+    self->mask = size - 1;
+    self->shift = 64 - bits;
+    uint64_t most = 0;
+    const uint64_t *code = (const uint64_t *)codes.buf, *slot = (const uint64_t *)slots.buf;
+    for (Py_ssize_t i = 0; i < n && !fail; i++) {
+        if (code[i] == 0) {
+            fail = 1;
+            break;
+        }
+        Py_ssize_t at = (Py_ssize_t)((code[i] * MULT) >> self->shift);
+        while (self->table[at].code != 0) {
+            at = (at + 1) & self->mask;
+        }
+        self->table[at].code = code[i];
+        self->table[at].slot = slot[i];
+        most = (slot[i] >> 32) > most ? slot[i] >> 32 : most;
+    }
+    release(&codes);
+    release(&slots);
+    if (fail) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "CharScorer: arrays of inconsistent sizes");
+        }
         return -1;
     }
     /* How many bits the ranks take: the sort's buckets split that range. */
-    uint64_t most = 0;
-    const uint64_t *table = (const uint64_t *)self->buckets.buf;
-    for (Py_ssize_t i = 0; i < nkeys; i++) {
-        const uint64_t rank = table[(i / SLOTS) * 2 * SLOTS + SLOTS + i % SLOTS] >> 32;
-        most = rank > most ? rank : most;
-    }
-    const uint64_t *stashed = (const uint64_t *)self->stash_slots.buf;
-    for (Py_ssize_t i = 0; i < self->nstash; i++) {
-        const uint64_t rank = stashed[i] >> 32;
-        most = rank > most ? rank : most;
-    }
     self->key_bits = 1;
     while (self->key_bits < 32 && (most >> self->key_bits)) {
         self->key_bits++;
@@ -290,9 +310,9 @@ char_found(CharScorer *self, PyObject *text, Scratch *w)
             cids[i] = amap[chars[i]];
         }
     }
-    /* A bucket: eight keys (one cache line), then the eight slots' rank << 32 | id. */
-    const uint64_t *table = (const uint64_t *)self->buckets.buf;
+    const Gram *table = self->table;
     const unsigned shift = self->shift;
+    const Py_ssize_t mask = self->mask;
     const int lo = self->lo, hi = self->hi, bits = self->bits;
     uint64_t *codes = w->codes;
     Py_ssize_t m = 0;
@@ -306,47 +326,25 @@ char_found(CharScorer *self, PyObject *text, Scratch *w)
             code = (code << bits) | cid;
             if (k >= lo) {
                 const uint64_t packed = code | ((uint64_t)1 << (bits * k));
-                const uint64_t *bucket = table + (((packed * MULT) >> shift) << 4);
-                __builtin_prefetch(bucket);
-                __builtin_prefetch(bucket + SLOTS);
+                __builtin_prefetch(table + ((packed * MULT) >> shift));
                 codes[m++] = packed;
             }
         }
     }
-    const uint64_t *stash = (const uint64_t *)self->stash.buf;
-    const uint64_t *stashed = (const uint64_t *)self->stash_slots.buf;
-    const Py_ssize_t ns = self->nstash;
     const double *matrix = (const double *)self->matrix.buf;
     const Py_ssize_t width = 2 * self->nblocks;
     Hit *hits = w->hits;
     Py_ssize_t found = 0;
     for (Py_ssize_t j = 0; j < m; j++) {
         const uint64_t code = codes[j];
-        const uint64_t *bucket = table + (((code * MULT) >> shift) << 4);
-        unsigned match = 0;
-        for (int s = 0; s < SLOTS; s++) {
-            match |= (unsigned)(bucket[s] == code) << s;
+        Py_ssize_t at = (Py_ssize_t)((code * MULT) >> shift);
+        while (table[at].code != code && table[at].code != 0) {
+            at = (at + 1) & mask;
         }
-        uint64_t slot;
-        if (match) {
-            slot = bucket[SLOTS + __builtin_ctz(match)];
-        } else if (bucket[SLOTS - 1] == FLAG) {
-            Py_ssize_t a = 0, b = ns;
-            while (a < b) {
-                Py_ssize_t mid = a + (b - a) / 2;
-                if (stash[mid] < code) {
-                    a = mid + 1;
-                } else {
-                    b = mid;
-                }
-            }
-            if (a == ns || stash[a] != code) {
-                continue;
-            }
-            slot = stashed[a];
-        } else {
+        if (table[at].code == 0) {
             continue;
         }
+        const uint64_t slot = table[at].slot;
         const int32_t id = (int32_t)(uint32_t)slot;
         if (id < 0 || id >= self->rows) {
             return -2;

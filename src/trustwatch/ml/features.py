@@ -28,7 +28,7 @@ try:  # the compiled kernel (setup.py); without it numpy computes the same bits
 except ImportError:  # pragma: no cover - a build without a C compiler
     _grams = None  # type: ignore[assignment]
 # The kernel's signatures this module calls; a stale build (not rebuilt since) is unused.
-_KERNEL_VERSION = 3
+_KERNEL_VERSION = 4
 if _grams is not None and getattr(_grams, "VERSION", None) != _KERNEL_VERSION:
     _grams = None  # type: ignore[assignment]
 
@@ -670,23 +670,9 @@ class _Compiled:
             return None
         table, spec = index._table, index.spec
         if table is not None and spec is not None and index._amap is not None:
-            slots, stash_slots = _ranked_slots(table.keys.ravel(), table, spec)
-            # A bucket's keys, then its slots: the two cache lines one lookup reads.
-            buckets = _aligned(len(table.keys), 2 * _SLOTS, np.uint64)
-            buckets[:, :_SLOTS] = table.keys
-            buckets[:, _SLOTS:] = slots.reshape(-1, _SLOTS)
+            codes, slots = _ranked_grams(table, spec)
             scorer = _grams.CharScorer(
-                index._amap,
-                spec.lo,
-                spec.hi,
-                spec.bits,
-                buckets,
-                int(table.shift),
-                table.stash_codes,
-                stash_slots,
-                matrix,
-                blocks,
-                _TF,
+                index._amap, spec.lo, spec.hi, spec.bits, codes, slots, matrix, blocks, _TF
             )
             return cls(scorer, spec, None)
         parts = _WORD_PARTS.get(index.analyzer)
@@ -711,10 +697,10 @@ class _Compiled:
         return None if args is None else self.scorer.features(*args)
 
 
-def _ranked_slots(keys: np.ndarray, table: _Table, spec: CharSpec) -> tuple[np.ndarray, np.ndarray]:
-    """Each bucket slot's and stash entry's id, with a rank for its gram in the high 32
-    bits: the kernel sorts a text's found grams by rank into the order ``find`` gives
-    them (in their bucket by code, then in the stash by code).
+def _ranked_grams(table: _Table, spec: CharSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Every gram the table holds (its packed code), with its id and a rank in the high
+    32 bits: the kernel sorts a text's found grams by rank into the order ``find`` gives
+    them (those in their bucket by code, then those in the stash by code).
 
     Ranks are spread so a text's grams spread over them: each gram length (then the
     stash) gets an equal share of the 32 bits, and its grams in code order are spaced
@@ -722,32 +708,32 @@ def _ranked_slots(keys: np.ndarray, table: _Table, spec: CharSpec) -> tuple[np.n
     kernel's buckets split them evenly.
     """
     lengths = spec.hi - spec.lo + 1
-    share = 32 - lengths.bit_length()  # groups 0..lengths, the stash last
+    share = np.uint64(32 - lengths.bit_length())  # groups 0..lengths, the stash last
 
-    def spread(group: np.ndarray, order: np.ndarray) -> np.ndarray:
-        ranks = np.zeros(order.size, dtype=np.uint64)
+    def spread(codes: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """Ranks for distinct ``codes``: by group, then code."""
+        ranks = np.zeros(codes.size, dtype=np.uint64)
         for g in np.unique(group):
-            members = order[group[order] == g]
-            step = np.arange(members.size, dtype=np.uint64) << np.uint64(share)
-            ranks[members] = (np.uint64(g) << np.uint64(share)) + step // np.uint64(
-                max(members.size, 1)
-            )
+            members = np.flatnonzero(group == g)
+            members = members[codes[members].argsort()]
+            step = np.arange(members.size, dtype=np.uint64) << share
+            size = np.uint64(max(members.size, 1))
+            ranks[members] = (np.uint64(g) << share) + step // size
         return ranks
 
+    keys = table.keys.ravel()
     real = np.flatnonzero((keys != 0) & (keys != _FLAG))
     codes = keys[real]
     # A gram of k characters has its length bit at bits * k: its group is k - lo.
     group = np.zeros(codes.size, dtype=np.int64)
     for k in range(spec.lo + 1, spec.hi + 1):
         group += codes >= np.uint64(1 << (spec.bits * k))
-    rank = np.zeros(keys.size, dtype=np.uint64)
-    rank[real] = spread(group, codes.argsort())
-    stash_group = np.full(table.stash_codes.size, lengths, dtype=np.int64)
-    stash_rank = spread(stash_group, np.arange(table.stash_codes.size))
-    high = np.uint64(32)
-    slots = (rank << high) | table.ids.astype(np.uint32).astype(np.uint64)
-    stash = (stash_rank << high) | table.stash_ids.astype(np.uint32).astype(np.uint64)
-    return slots, stash
+    stash = table.stash_codes
+    ranks = np.concatenate(
+        (spread(codes, group), spread(stash, np.full(stash.size, lengths, dtype=np.int64)))
+    )
+    ids = np.concatenate((table.ids[real], table.stash_ids)).astype(np.uint32)
+    return np.concatenate((codes, stash)), (ranks << np.uint64(32)) | ids.astype(np.uint64)
 
 
 _INDEXES: dict[str, GramIndex] = {}
