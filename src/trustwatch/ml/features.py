@@ -295,24 +295,11 @@ _WORD_PARTS: dict[str, Callable[[Pair], tuple[str, list[str]]]] = {
 }
 
 
-def _same(pair: Pair) -> Pair:
-    return pair
-
-
 # What one analyzer made of one text: the gram ids a GramIndex knows, and their
 # sublinear term frequencies (1 + ln count), both as numpy arrays.
 Features = tuple[np.ndarray, np.ndarray]
 # Every registered block's score for one text, by the block's slot.
 Scores = tuple[float, ...]
-
-
-class TextFeatures:
-    """One text as one gram kind reads it: every registered block's score, once asked."""
-
-    __slots__ = ("scores",)
-
-    def __init__(self, scores: Scores) -> None:
-        self.scores = scores
 
 
 class GramIndex:
@@ -512,6 +499,7 @@ class GramIndex:
 
 
 _TF = 1.0 + np.log(np.arange(1, 4097, dtype=np.float64))
+_TF_SIZE = len(_TF)
 
 
 def _tf(counts: np.ndarray, most: int) -> np.ndarray:
@@ -684,13 +672,18 @@ class _Compiled:
         if self.spec is not None:
             # The numpy path bounds counts by the pair's length, and reads tf from the
             # table only where that bound fits it.
-            return (self.spec.prepare(pair),) if len(pair[1]) + 2 <= len(_TF) else None
+            return (self.spec.prepare(pair),) if len(pair[1]) + 2 <= _TF_SIZE else None
         assert self.parts is not None
         return self.parts(pair)
 
     def scores(self, pair: Pair) -> Scores | None:
-        args = self._args(pair)
-        return None if args is None else self.scorer.scores(*args)
+        spec = self.spec
+        if spec is not None:  # _args inlined: one call less per text
+            if len(pair[1]) + 2 > _TF_SIZE:
+                return None
+            return self.scorer.scores(spec.prepare(pair))
+        assert self.parts is not None
+        return self.scorer.scores(*self.parts(pair))
 
     def features(self, pair: Pair) -> tuple[list[int], list[int]] | None:
         args = self._args(pair)
@@ -758,9 +751,9 @@ def gram_index(analyzer: str) -> GramIndex:
         return found
 
 
-# A per-text cache: (gram kind, the pair it read) -> features and scores, shared by every
+# A per-text cache: (gram kind, the pair it read) -> every block's score, shared by every
 # model reading the text.
-FeatureCache = dict[tuple[str, Pair], TextFeatures]
+FeatureCache = dict[tuple[str, Pair], Scores]
 
 
 class SparseBlock:
@@ -772,7 +765,7 @@ class SparseBlock:
     scored in the same pass, so a second model on the same text costs almost nothing.
     """
 
-    __slots__ = ("analyzer", "idf", "index", "read", "slot", "vocab", "weight")
+    __slots__ = ("analyzer", "idf", "index", "kind", "read", "slot", "vocab", "weight")
 
     def __init__(
         self, analyzer: str, vocab: dict[str, int], idf: list[float], weight: list[float]
@@ -781,7 +774,10 @@ class SparseBlock:
         self.vocab = vocab
         self.idf = idf
         self.weight = weight
-        space, self.read = _SPACES.get(analyzer, (analyzer, _same))
+        space, read = _SPACES.get(analyzer, (analyzer, None))
+        # None: the block reads the pair as it is (no call per score).
+        self.read: Callable[[Pair], Pair] | None = read
+        self.kind = space
         self.index = gram_index(space)
         grams = sorted(vocab, key=vocab.__getitem__)
         order = np.fromiter((vocab[g] for g in grams), dtype=np.int64, count=len(grams))
@@ -793,11 +789,11 @@ class SparseBlock:
 
     def score(self, pair: Pair, cache: FeatureCache | None = None) -> float:
         """``cache`` holds each gram kind's scores, so models reading one text share them."""
-        read = self.read(pair)
-        key = (self.index.analyzer, read)
+        read = pair if self.read is None else self.read(pair)
+        key = (self.kind, read)
         found = None if cache is None else cache.get(key)
-        if found is None or len(found.scores) <= self.slot:  # or a model loaded since
-            found = TextFeatures(self.index.block_scores(read))
+        if found is None or len(found) <= self.slot:  # or a model loaded since
+            found = self.index.block_scores(read)
             if cache is not None:
                 cache[key] = found
-        return found.scores[self.slot]
+        return found[self.slot]

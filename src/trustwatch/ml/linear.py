@@ -46,7 +46,11 @@ class LinearModel:
     def decision(self, pair: Pair, cache: FeatureCache | None = None) -> float:
         if cache is None:
             cache = {}  # still share one analyzer's features between this model's blocks
-        return self.intercept + sum(b.score(pair, cache) for b in self.blocks)
+        # What sum() over the blocks added, in the same order from the same 0.0.
+        total = 0.0
+        for block in self.blocks:
+            total += block.score(pair, cache)
+        return self.intercept + total
 
     def proba(self, pair: Pair, cache: FeatureCache | None = None) -> float:
         return self.calibrator(self.decision(pair, cache))
