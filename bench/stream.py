@@ -263,6 +263,8 @@ def _one_config(
         if r.headers["event_id"] in backlog_ids:
             # The header names the source record: topic/partition/offset.
             partition = int(r.headers["source"].rsplit("/", 2)[1])
+            if partition not in owners:
+                raise RuntimeError(f"no worker logged partition {partition} as its own")
             per_worker.setdefault(owners[partition], []).append(r.timestamp)
     stamps = [t for ts in per_worker.values() for t in ts]
     last = max(stamps)
