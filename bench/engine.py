@@ -20,6 +20,7 @@ from trustwatch.detectors.base import COST_LINEAR_MODEL, detector_factory
 from trustwatch.engine import Engine
 from trustwatch.events import parse_event
 from trustwatch.lexicon import DATA_DIR, LexiconError, load_lexicon
+from trustwatch.ml.features import kernel_enabled
 from trustwatch.ml.serving import forget_recent, memo_counts
 from trustwatch.policy.pack import Pack, load_pack
 from trustwatch.synth import generate
@@ -119,6 +120,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     print(table(["path", "events/s", "µs/event", "p50 µs", "p99 µs"], rows))
     print(f"model memo: {memo_hits / max(memo_hits + memo_misses, 1):.1%} of model inputs hit")
+    # The compiled gram kernel (setup.py) or its numpy twin (TRUSTWATCH_GRAM_KERNEL=0).
+    print(f"gram features: {'compiled kernel' if kernel_enabled() else 'numpy'}")
     result = {
         "events": n,
         "positive_share": positives / n,
@@ -149,6 +152,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         # Share of model inputs (texts, links) served from the memo of recent inputs in one
         # pass over the stream; TRUSTWATCH_ML_MEMO=0 measures without it.
         "model_memo_hit_rate": memo_hits / max(memo_hits + memo_misses, 1),
+        "gram_kernel": kernel_enabled(),
     }
     write_results("engine", result)
     return result
