@@ -1,9 +1,11 @@
 """The review console in a real browser: Debian chromium driven by Playwright, against a
 real server (API + embedded worker + console) on a temporary SQLite store. Cases open
-from verdicts the real API produced. Screenshots go to docs/screenshots/."""
+from verdicts the real API produced. Screenshots go to a temporary folder, or to
+docs/screenshots/ with TRUSTWATCH_SCREENSHOTS=1 (a test run leaves tracked files alone)."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
@@ -28,7 +30,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where this run's screenshots go: docs/screenshots only when asked to retake them."""
+    folder = DOCS_SCREENSHOTS if os.environ.get("TRUSTWATCH_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 PASSWORD = "correct horse battery staple"
 
 MESSAGES = [
@@ -172,9 +184,8 @@ def _sign_in(browser: Any, server: Server, username: str) -> Any:
 
 
 def test_moderator_claims_decides_and_an_appeal_goes_to_another_reviewer(
-    server: Server, browser: Any
+    server: Server, browser: Any, shots: Path
 ) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     expect = _expect()
     mo = _sign_in(browser, server, "mo")
     assert mo.locator("text=off_platform").first.is_visible()
@@ -183,7 +194,7 @@ def test_moderator_claims_decides_and_an_appeal_goes_to_another_reviewer(
     assert rows.count() >= 5
     mo.keyboard.press("j")
     assert "selected" in (rows.nth(0).get_attribute("class") or "")
-    mo.screenshot(path=str(SCREENSHOTS / "queue.png"))
+    mo.screenshot(path=str(shots / "queue.png"))
 
     mo.keyboard.press("c")
     mo.wait_for_url(re.compile(r"/console/cases/\d+$"))
@@ -192,7 +203,7 @@ def test_moderator_claims_decides_and_an_appeal_goes_to_another_reviewer(
     assert marks.count() >= 1
     assert mo.locator("text=Account age").is_visible()
     assert "paypal.me/kitshop" in mo.locator(".similar").inner_text()
-    mo.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
+    mo.screenshot(path=str(shots / "case.png"), full_page=True)
 
     mo.keyboard.press("v")
     mo.select_option("#decide select[name=action]", "block")
@@ -249,14 +260,16 @@ def test_bulk_decision_from_the_queue_and_read_only_analyst(server: Server, brow
     assert ann.locator("#claim-next").count() == 0
 
 
-def test_dashboard_shows_charts_and_queue_precision(server: Server, browser: Any) -> None:
+def test_dashboard_shows_charts_and_queue_precision(
+    server: Server, browser: Any, shots: Path
+) -> None:
     ann = _sign_in(browser, server, "ann")
     ann.goto(f"{server.url}/console/dashboard")
     assert ann.locator("svg.chart").count() == 5
     assert ann.locator("svg.chart polyline").count() >= 1
     assert ann.get_by_text("Detector time per call").count() == 1
     assert ann.locator("svg.chart rect title", has_text="µs per call").count() >= 3
-    ann.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    ann.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     ann.goto(f"{server.url}/console/")
     precision = ann.locator("tr", has_text="off_platform").first.inner_text()
     assert "%" in precision
