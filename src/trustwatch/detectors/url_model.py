@@ -36,21 +36,32 @@ def forwards_elsewhere(url: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def official_domains() -> frozenset[str]:
+def _official() -> tuple[frozenset[str], frozenset[str]]:
+    """Protected brands' domains, and those of them whose every subdomain is the brand's."""
     data = yaml.safe_load(_BRANDS.read_text(encoding="utf-8")) or {}
-    return frozenset(
-        d for brand in (data.get("brands") or {}).values() for d in brand.get("domains", ())
+    brands = (data.get("brands") or {}).values()
+    return (
+        frozenset(d for brand in brands for d in brand.get("domains", ())),
+        frozenset(d for b in brands if b.get("own_subdomains") for d in b.get("domains", ())),
     )
+
+
+def official_domains() -> frozenset[str]:
+    return _official()[0]
 
 
 def trusted_link(entity: Entity, marketplace_domains: Collection[str]) -> bool:
     """A link to the marketplace's own domains, or to a protected brand's own site (no
-    subdomain but www: docs.google.com or x.amazonaws.com host anyone) that does not
+    subdomain but www: docs.google.com or x.amazonaws.com host anyone; any subdomain for
+    a brand marked ``own_subdomains``, such as a carrier's tracking host) that does not
     forward elsewhere (google.com/url?q=... leads anywhere)."""
     domain = entity.attrs.get("registrable_domain")
-    return domain in marketplace_domains or (
-        domain in official_domains()
-        and entity.attrs.get("subdomain") in _OWN_SITE
+    if domain in marketplace_domains:
+        return True
+    official, own_subdomains = _official()
+    return (
+        domain in official
+        and (entity.attrs.get("subdomain") in _OWN_SITE or domain in own_subdomains)
         and not forwards_elsewhere(entity.value)
     )
 

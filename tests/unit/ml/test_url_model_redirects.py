@@ -38,3 +38,30 @@ def test_a_brands_redirect_link_is_scored_and_its_own_page_is_not(
     own_page = engine.evaluate(make_message("see https://www.google.com/search?q=vintage+levis"))
     assert [s.detector for s in forwarded.policies[0].signals] == ["url_model"]
     assert not own_page.policies[0].signals
+
+
+def test_a_carriers_tracking_host_is_its_own_site_but_a_shared_host_is_not(
+    tmp_path: Path,
+    make_message,  # type: ignore[no-untyped-def]
+) -> None:
+    """USPS's tracking page lives on tools.usps.com (USPS hosts nobody else's pages), so it
+    reads as trusted; docs.google.com hosts anyone's forms, so it stays scored."""
+    from trustwatch.detectors.base import Item
+    from trustwatch.detectors.url_model import URL_KINDS, trusted_link
+    from trustwatch.events import parse_event
+
+    def links(text: str) -> list[bool]:
+        item = Item(parse_event(make_message(text)))
+        return [
+            trusted_link(e, ("depop.com",)) for _f, e in item.all_entities if e.kind in URL_KINDS
+        ]
+
+    assert links("https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111202555842") == [True]
+    assert links("https://docs.google.com/forms/d/e/1FAIpQL/viewform") == [False]
+    assert links("https://tools.usps.com.redeliver-fee.top/pay") == [False]
+    detector = {"use": "url_model", "params": {"model": "phishing_url@promoted"}}
+    engine = Engine(load_pack(one_policy_pack(tmp_path, [detector], policy="phishing")))
+    tracking = (
+        "tracking link: https://tools.usps.com/go/trackconfirmaction?tlabels=9400711984033568960700"
+    )
+    assert not engine.evaluate(make_message(tracking)).policies[0].signals
