@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 _LINKISH = re.compile(r"://|^www\.|^[\w-]+(\.[\w-]+)+(/|$)")
 
 
+# The item memo's key prefix for the gram features of a field.
+_GRAMS = "text_model.grams"
+
+
 def _gram_cache(item: Item, field_name: str) -> FeatureCache:
     """Features of one item's field, shared by every text model that reads the same text
     (kept in the item's memo: a plain dict, where a weak-keyed one cost a weakref a call)."""
@@ -31,9 +35,6 @@ def _gram_cache(item: Item, field_name: str) -> FeatureCache:
     if found is None:
         found = item.memo[key] = {}
     return found
-
-
-_GRAMS = "text_model.grams"
 
 
 def _selected(item: Item, fields: list[str] | None) -> list[str]:
